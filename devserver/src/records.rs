@@ -1,0 +1,328 @@
+//! What the server remembers: request records, event records, and the live
+//! feed of both for the debugger.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+/// Most request records kept; older ones are forgotten first.
+pub const MAX_REQUESTS: usize = 10_000;
+/// Most event records kept (and most events held by request records).
+pub const MAX_EVENTS: usize = 100_000;
+
+/// One HTTP request to an Algolia API path (`/1/events` or `/1/indexes/...`),
+/// preflights included.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    /// Increasing id, starting at 1.
+    pub id: u64,
+    /// Reception time, Unix ms.
+    pub time: i64,
+    /// HTTP method.
+    pub method: String,
+    /// URL path.
+    pub path: String,
+    /// Query-string parameters (the API key masked).
+    pub query: BTreeMap<String, String>,
+    /// `Content-Type` header.
+    pub content_type: Option<String>,
+    /// `Origin` header.
+    pub origin: Option<String>,
+    /// Application ID, from the query string or the header.
+    pub app_id: Option<String>,
+    /// Masked API key (`abcd…`); the full key is never stored.
+    pub api_key: Option<String>,
+    /// `X-Algolia-Agent`, from the query string or the header.
+    pub agent: Option<String>,
+    /// `Access-Control-Request-Headers` of a preflight.
+    pub requested_headers: Option<String>,
+    /// HTTP status answered (0 when no answer was sent: injected hang or drop).
+    pub status: u16,
+    /// Message answered (or what happened instead).
+    pub message: String,
+    /// Body size in bytes.
+    pub body_bytes: usize,
+    /// Whether this was a CORS preflight (`OPTIONS`).
+    pub preflight: bool,
+    /// Whether the answer came from a `/_devserver/fail` plan.
+    pub injected: bool,
+    /// The `events` array as received (empty when absent or unparsable).
+    pub events: Vec<Arc<Value>>,
+    /// For search requests: one summary per query.
+    pub searches: Vec<Value>,
+}
+
+/// One event inside a POST to `/1/events`, with the verdict on its request.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    /// Increasing id, starting at 1.
+    pub id: u64,
+    /// Id of the [`RequestRecord`] that carried it.
+    pub request_id: u64,
+    /// Reception time, Unix ms.
+    pub time: i64,
+    /// Application ID of the request.
+    pub app_id: Option<String>,
+    /// Whether the request was answered 200.
+    pub accepted: bool,
+    /// Whether the request failed on purpose (`/_devserver/fail`).
+    pub injected: bool,
+    /// `null` when accepted, else the rejection message of the request.
+    pub reason: Option<String>,
+    /// The event JSON as received.
+    pub event: Arc<Value>,
+}
+
+/// A change of the logs, as streamed to the debugger.
+#[derive(Debug, Clone)]
+pub enum LogUpdate {
+    /// A request was recorded.
+    Request(Arc<RequestRecord>),
+    /// An event was recorded.
+    Event(Arc<EventRecord>),
+    /// Both logs were emptied.
+    Cleared,
+}
+
+/// How the events of a request were judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// Answered 200.
+    pub accepted: bool,
+    /// Failure injected on purpose.
+    pub injected: bool,
+    /// Rejection message, when not accepted.
+    pub reason: Option<String>,
+}
+
+/// Filters of `GET /_devserver/requests`.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    /// Only this application ID.
+    pub app_id: Option<String>,
+    /// Only ids greater than this.
+    pub since: Option<u64>,
+    /// Only this exact path.
+    pub path: Option<String>,
+}
+
+/// Filters of `GET /_devserver/events`.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only this application ID.
+    pub app_id: Option<String>,
+    /// Only events whose `userToken` is exactly this.
+    pub user_token: Option<String>,
+    /// Only events whose `index` is exactly this.
+    pub index: Option<String>,
+    /// Only ids greater than this.
+    pub since: Option<u64>,
+}
+
+#[derive(Default)]
+struct Logs {
+    requests: VecDeque<Arc<RequestRecord>>,
+    events: VecDeque<Arc<EventRecord>>,
+    events_in_requests: usize,
+    next_request_id: u64,
+    next_event_id: u64,
+}
+
+/// Bounded in-memory log of requests and events, with a live feed and an
+/// optional JSON-lines copy of every event record.
+pub struct RequestLog {
+    logs: Mutex<Logs>,
+    feed: broadcast::Sender<LogUpdate>,
+    sink: Option<Mutex<File>>,
+}
+
+impl RequestLog {
+    /// An empty log; `sink` (if any) is opened for appending.
+    pub fn new(sink: Option<&Path>) -> std::io::Result<Self> {
+        let sink = match sink {
+            Some(path) => Some(Mutex::new(OpenOptions::new().create(true).append(true).open(path)?)),
+            None => None,
+        };
+        let (feed, _) = broadcast::channel(4096);
+        Ok(RequestLog {
+            logs: Mutex::new(Logs::default()),
+            feed,
+            sink,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Logs> {
+        // A panic while holding the lock leaves plain data behind: keep using it.
+        self.logs.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stores a request (its `id` is assigned here) and one event record per
+    /// item of `record.events`, judged by `verdict`. Returns the request id.
+    pub fn append(&self, mut record: RequestRecord, verdict: &Verdict) -> u64 {
+        let mut logs = self.lock();
+        logs.next_request_id += 1;
+        record.id = logs.next_request_id;
+        let request_id = record.id;
+        let time = record.time;
+        let app_id = record.app_id.clone();
+        let events = record.events.clone();
+
+        let record = Arc::new(record);
+        logs.events_in_requests += record.events.len();
+        logs.requests.push_back(record.clone());
+        while logs.requests.len() > MAX_REQUESTS || logs.events_in_requests > MAX_EVENTS {
+            match logs.requests.pop_front() {
+                Some(old) => logs.events_in_requests -= old.events.len(),
+                None => break,
+            }
+        }
+        // Sending never blocks; it fails only when nobody listens.
+        let _ = self.feed.send(LogUpdate::Request(record));
+
+        for event in events {
+            logs.next_event_id += 1;
+            let event_record = Arc::new(EventRecord {
+                id: logs.next_event_id,
+                request_id,
+                time,
+                app_id: app_id.clone(),
+                accepted: verdict.accepted,
+                injected: verdict.injected,
+                reason: verdict.reason.clone(),
+                event,
+            });
+            self.write_to_sink(&event_record);
+            logs.events.push_back(event_record.clone());
+            if logs.events.len() > MAX_EVENTS {
+                logs.events.pop_front();
+            }
+            let _ = self.feed.send(LogUpdate::Event(event_record));
+        }
+        request_id
+    }
+
+    fn write_to_sink(&self, record: &EventRecord) {
+        let Some(sink) = &self.sink else { return };
+        let Ok(mut line) = serde_json::to_vec(record) else { return };
+        line.push(b'\n');
+        let mut file = sink.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Err(err) = file.write_all(&line) {
+            eprintln!("insights-devserver: cannot append to the event log: {err}");
+        }
+    }
+
+    /// Request records matching `filter`, oldest first.
+    pub fn requests(&self, filter: &RequestFilter) -> Vec<Arc<RequestRecord>> {
+        self.lock()
+            .requests
+            .iter()
+            .filter(|r| filter.since.is_none_or(|since| r.id > since))
+            .filter(|r| filter.app_id.is_none() || r.app_id == filter.app_id)
+            .filter(|r| filter.path.as_ref().is_none_or(|p| &r.path == p))
+            .cloned()
+            .collect()
+    }
+
+    /// Event records matching `filter`, oldest first.
+    pub fn events(&self, filter: &EventFilter) -> Vec<Arc<EventRecord>> {
+        let field_is = |record: &EventRecord, field: &str, wanted: &Option<String>| match wanted {
+            None => true,
+            Some(wanted) => record.event.get(field).and_then(Value::as_str) == Some(wanted.as_str()),
+        };
+        self.lock()
+            .events
+            .iter()
+            .filter(|e| filter.since.is_none_or(|since| e.id > since))
+            .filter(|e| filter.app_id.is_none() || e.app_id == filter.app_id)
+            .filter(|e| field_is(e, "userToken", &filter.user_token))
+            .filter(|e| field_is(e, "index", &filter.index))
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets every record (ids keep increasing).
+    pub fn clear(&self) {
+        let mut logs = self.lock();
+        logs.requests.clear();
+        logs.events.clear();
+        logs.events_in_requests = 0;
+        let _ = self.feed.send(LogUpdate::Cleared);
+    }
+
+    /// A live feed of every change from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<LogUpdate> {
+        self.feed.subscribe()
+    }
+}
+
+/// `abcd…`: enough of an API key to tell keys apart, never the whole key.
+pub fn mask_api_key(key: &str) -> String {
+    let shown = (key.chars().count() / 2).min(4);
+    let prefix: String = key.chars().take(shown).collect();
+    format!("{prefix}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(app_id: &str, events: Vec<Value>) -> RequestRecord {
+        RequestRecord {
+            id: 0,
+            time: 1,
+            method: "POST".into(),
+            path: "/1/events".into(),
+            query: BTreeMap::new(),
+            content_type: None,
+            origin: None,
+            app_id: Some(app_id.into()),
+            api_key: None,
+            agent: None,
+            requested_headers: None,
+            status: 200,
+            message: "OK".into(),
+            body_bytes: 0,
+            preflight: false,
+            injected: false,
+            events: events.into_iter().map(Arc::new).collect(),
+            searches: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn masks_keys() {
+        assert_eq!(mask_api_key("abcdef123456"), "abcd…");
+        assert_eq!(mask_api_key("ab"), "a…");
+        assert_eq!(mask_api_key(""), "…");
+    }
+
+    #[test]
+    fn records_filters_and_bounds() {
+        let log = RequestLog::new(None).expect("log");
+        let ok = Verdict { accepted: true, injected: false, reason: None };
+        let first = log.append(request("A", vec![json!({"userToken": "u1", "index": "i"})]), &ok);
+        log.append(request("B", vec![json!({"userToken": "u2", "index": "i"})]), &ok);
+        assert_eq!(first, 1);
+        let by_app = log.events(&EventFilter { app_id: Some("B".into()), ..Default::default() });
+        assert_eq!(by_app.len(), 1);
+        assert_eq!(by_app[0].request_id, 2);
+        let by_token = log.events(&EventFilter { user_token: Some("u1".into()), ..Default::default() });
+        assert_eq!(by_token.len(), 1);
+        assert_eq!(log.requests(&RequestFilter { since: Some(1), ..Default::default() }).len(), 1);
+        for _ in 0..MAX_REQUESTS + 5 {
+            log.append(request("C", vec![]), &ok);
+        }
+        assert_eq!(log.requests(&RequestFilter::default()).len(), MAX_REQUESTS);
+        log.clear();
+        assert!(log.events(&EventFilter::default()).is_empty());
+    }
+}

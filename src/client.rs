@@ -1,0 +1,482 @@
+//! `InsightsClient`: the state behind one `aa()` function and what each method
+//! does to it, with search-insights v2 semantics.
+
+use crate::cookie;
+use crate::environment::{Environment, ResponseOutcome};
+use crate::error::{InsightsError, Result};
+use crate::event::{EventSubtype, EventType, InsightsEvent};
+use crate::method::{EventMethod, Method};
+use crate::options::{InitOptions, Settings};
+use crate::outbox::{CallId, DeliveryPolicy, DeliveryReport, Outbox, Settled};
+use crate::params::{self, AdditionalParams, API_KEY_HEADER, APP_ID_HEADER};
+use crate::query_cache::QueryIdCache;
+use crate::token::UserToken;
+use crate::value::Value;
+
+/// The search-insights version whose behaviour this library reproduces; it is
+/// what `aa.version` and `getVersion` report, so integrations that check the
+/// version (InstantSearch) treat this library as that version.
+pub const SEARCH_INSIGHTS_VERSION: &str = "2.17.3";
+/// This library's own version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What a call gives back to JavaScript.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A plain value (`undefined` for methods that return nothing).
+    Value(Value),
+    /// A Promise that settles when the call's events are delivered or given up.
+    Pending(CallId),
+    /// A Promise already settled (opted-out visitors: `false`).
+    Settled(bool),
+}
+
+/// A token changed: the boundary calls the `on…TokenChange` callback.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The user token is now this value (`undefined` when cleared).
+    UserToken(Value),
+    /// The authenticated user token is now this value.
+    AuthenticatedUserToken(Value),
+}
+
+/// What happened in the background (a wake-up or a response).
+#[derive(Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Calls whose Promise resolves now: `(call, delivered)`.
+    pub completions: Vec<(CallId, bool)>,
+    /// What happened to requests that ended, for the `onDelivery` hook.
+    pub reports: Vec<DeliveryReport>,
+}
+
+/// One insights client: settings, tokens, agents, outbox and query-ID cache,
+/// over an [`Environment`] that gives it the page.
+pub struct InsightsClient<E: Environment> {
+    env: E,
+    settings: Settings,
+    user_token: Option<UserToken>,
+    authenticated_user_token: Option<UserToken>,
+    agents: Vec<String>,
+    outbox: Outbox,
+    query_cache: QueryIdCache,
+    notices: Vec<Notice>,
+    progress: Progress,
+    restored: bool,
+}
+
+fn default_agents() -> Vec<String> {
+    vec![format!("insights-js ({SEARCH_INSIGHTS_VERSION})"), format!("insights-js-wasm ({VERSION})")]
+}
+
+fn token_value(token: Option<&UserToken>) -> Value {
+    token.map_or(Value::Undefined, UserToken::to_value)
+}
+
+impl<E: Environment> InsightsClient<E> {
+    /// A client in its state before `init`.
+    pub fn new(mut env: E) -> Self {
+        let page = env.random_bytes();
+        let mut page_id = String::with_capacity(12);
+        for b in page.iter().take(6) {
+            page_id.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            page_id.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        }
+        InsightsClient {
+            env,
+            settings: Settings::default(),
+            user_token: None,
+            authenticated_user_token: None,
+            agents: default_agents(),
+            outbox: Outbox::new(page_id),
+            query_cache: QueryIdCache::default(),
+            notices: Vec::new(),
+            progress: Progress::default(),
+            restored: false,
+        }
+    }
+
+    /// The environment (tests inspect it).
+    pub fn env(&self) -> &E {
+        &self.env
+    }
+
+    /// The environment, mutably.
+    pub fn env_mut(&mut self) -> &mut E {
+        &mut self.env
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The current user token as `getUserToken` returns it.
+    pub fn user_token(&self) -> Value {
+        token_value(self.user_token.as_ref())
+    }
+
+    /// The current authenticated user token.
+    pub fn authenticated_user_token(&self) -> Value {
+        token_value(self.authenticated_user_token.as_ref())
+    }
+
+    /// Token changes since the last call, for the boundary's callbacks.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Calls settled and requests ended since the last call, for the boundary
+    /// to resolve Promises and call the `onDelivery` hook.
+    pub fn take_progress(&mut self) -> Progress {
+        std::mem::take(&mut self.progress)
+    }
+
+    /// Events queued or in flight.
+    pub fn pending_events(&self) -> usize {
+        self.outbox.pending()
+    }
+
+    /// Runs `aa(method, ...args)`.
+    pub fn call(&mut self, method: Method, args: &[Value]) -> Result<Reply> {
+        let arg = |i: usize| args.get(i).unwrap_or(&crate::value::UNDEFINED);
+        let reply = match method {
+            Method::Init => {
+                self.init(arg(0))?;
+                Value::Undefined
+            }
+            Method::SetUserToken => {
+                let token = match arg(0) {
+                    Value::String(s) if s.is_empty() => None,
+                    other => UserToken::from_value("setUserToken", "userToken", other)?,
+                };
+                self.set_user_token(token);
+                self.user_token()
+            }
+            Method::GetUserToken => self.user_token(),
+            Method::SetAuthenticatedUserToken => {
+                let token = match arg(0) {
+                    Value::String(s) if s.is_empty() => None,
+                    other => UserToken::from_value("setAuthenticatedUserToken", "authenticatedUserToken", other)?,
+                };
+                self.set_authenticated_user_token(token);
+                self.authenticated_user_token()
+            }
+            Method::GetAuthenticatedUserToken => self.authenticated_user_token(),
+            Method::OnUserTokenChange => self.user_token(),
+            Method::OnAuthenticatedUserTokenChange => self.authenticated_user_token(),
+            Method::SetAnonymousUserToken => {
+                self.set_anonymous_user_token(arg(0).is_truthy());
+                Value::Undefined
+            }
+            Method::SaveTokenAsCookie => {
+                self.save_token_as_cookie();
+                Value::Undefined
+            }
+            Method::AddAlgoliaAgent => {
+                let agent = arg(0).as_str().ok_or_else(|| {
+                    InsightsError::invalid("addAlgoliaAgent", "algoliaAgent", format!("must be a string, got {}", arg(0).type_name()))
+                })?;
+                if !self.agents.iter().any(|a| a == agent) {
+                    self.agents.push(agent.to_owned());
+                }
+                Value::Undefined
+            }
+            Method::GetVersion => Value::str(SEARCH_INSIGHTS_VERSION),
+            Method::Reset => {
+                self.reset();
+                Value::Undefined
+            }
+            Method::Flush => {
+                self.flush_now(false);
+                Value::Undefined
+            }
+            Method::SendEvents => {
+                let split = params::split_send_events(args)?;
+                return self.send_events("sendEvents", None, split.events, split.params);
+            }
+            Method::Event(m) => {
+                let split = params::split_variadic(m.name, args)?;
+                return self.send_events(m.name, Some(m), split.events, split.params);
+            }
+        };
+        Ok(Reply::Value(reply))
+    }
+
+    fn init(&mut self, options: &Value) -> Result<()> {
+        let init = InitOptions::parse(options)?;
+        self.settings.apply(&init);
+        self.agents = default_agents();
+        // search-insights first copies the tokens as given, then calls the setters.
+        if let Some(token) = &init.authenticated_user_token {
+            self.authenticated_user_token = token.clone();
+        }
+        if let Some(token) = &init.user_token {
+            self.user_token = token.clone();
+        }
+        if let Some(Some(token)) = init.authenticated_user_token {
+            self.set_authenticated_user_token(Some(token));
+        }
+        if let Some(Some(token)) = init.user_token {
+            self.set_user_token(Some(token));
+        } else if self.user_token.is_none() && !self.settings.user_has_opted_out && self.settings.use_cookie {
+            self.set_anonymous_user_token(false);
+        } else if self.token_needs_saving() {
+            self.save_token_as_cookie();
+        }
+        if self.settings.user_has_opted_out {
+            self.forget_everything();
+        } else if self.storage_consent() && !self.restored {
+            self.restored = true;
+            let now = self.env.now_ms();
+            let policy = self.policy();
+            self.outbox.restore(&mut self.env, now, &policy);
+        }
+        Ok(())
+    }
+
+    fn token_needs_saving(&self) -> bool {
+        self.user_token.as_ref().is_some_and(UserToken::is_anonymous)
+            && self.settings.use_cookie
+            && !self.settings.user_has_opted_out
+    }
+
+    fn storage_consent(&self) -> bool {
+        self.settings.use_cookie && !self.settings.user_has_opted_out
+    }
+
+    fn policy(&self) -> DeliveryPolicy {
+        DeliveryPolicy {
+            flush_delay_ms: self.settings.flush_delay_ms,
+            max_retries: self.settings.max_retries,
+            max_event_age_ms: self.settings.max_event_age_ms,
+            persist: self.storage_consent(),
+        }
+    }
+
+    fn set_user_token(&mut self, token: Option<UserToken>) {
+        self.user_token = token;
+        self.notices.push(Notice::UserToken(self.user_token()));
+    }
+
+    fn set_authenticated_user_token(&mut self, token: Option<UserToken>) {
+        self.authenticated_user_token = token;
+        self.notices.push(Notice::AuthenticatedUserToken(self.authenticated_user_token()));
+    }
+
+    /// search-insights' `setAnonymousUserToken(inMemory)`.
+    fn set_anonymous_user_token(&mut self, in_memory: bool) {
+        if in_memory {
+            let token = UserToken::anonymous(self.env.random_bytes());
+            self.set_user_token(Some(token));
+            return;
+        }
+        if !self.env.cookies_enabled() {
+            return;
+        }
+        match cookie::stored_anonymous_token(&self.env.read_cookies()) {
+            Some(token) => self.set_user_token(Some(token)),
+            None => {
+                let token = UserToken::anonymous(self.env.random_bytes());
+                self.write_cookie(&token);
+                self.set_user_token(Some(token));
+            }
+        }
+    }
+
+    /// search-insights' `saveTokenAsCookie`: stores the current token unless an
+    /// anonymous token is already stored.
+    fn save_token_as_cookie(&mut self) {
+        if self.settings.user_has_opted_out || !self.env.cookies_enabled() {
+            return;
+        }
+        let Some(token) = self.user_token.clone() else { return };
+        if cookie::stored_anonymous_token(&self.env.read_cookies()).is_none() {
+            self.write_cookie(&token);
+        }
+    }
+
+    fn write_cookie(&mut self, token: &UserToken) {
+        let now = self.env.now_ms();
+        let secure = self.env.is_secure_page();
+        let text = cookie::set_cookie_string(token, now, self.settings.cookie_duration_ms, secure);
+        self.env.write_cookie(&text);
+    }
+
+    /// Opt-out and reset: no cookie, no stored outbox, no query-ID cache.
+    fn forget_everything(&mut self) {
+        if self.env.cookies_enabled() && !cookie::read(&self.env.read_cookies(), cookie::COOKIE_NAME).is_empty() {
+            let secure = self.env.is_secure_page();
+            self.env.write_cookie(&cookie::delete_cookie_string(secure));
+        }
+        self.query_cache.clear(&mut self.env);
+        let settled = self.outbox.clear(&mut self.env);
+        self.after(settled);
+    }
+
+    fn reset(&mut self) {
+        self.set_user_token(None);
+        self.set_authenticated_user_token(None);
+        self.forget_everything();
+    }
+
+    fn send_events(
+        &mut self,
+        method_name: &'static str,
+        method: Option<EventMethod>,
+        args: Vec<(String, &Value)>,
+        params: AdditionalParams,
+    ) -> Result<Reply> {
+        if self.settings.user_has_opted_out {
+            return Ok(Reply::Settled(false));
+        }
+        let header_credentials = params.header(APP_ID_HEADER).is_some_and(|v| !v.is_empty())
+            && params.header(API_KEY_HEADER).is_some_and(|v| !v.is_empty());
+        if !self.settings.has_credentials() && !header_credentials {
+            return Err(InsightsError::NotInitialized { method: method_name });
+        }
+        let events = args
+            .iter()
+            .map(|(path, arg)| InsightsEvent::parse(method_name, method.as_ref(), arg, path))
+            .collect::<Result<Vec<_>>>()?;
+        let now = self.env.now_ms();
+        if method.is_some_and(|m| m.remembers_query_id) {
+            for event in &events {
+                for (i, object_id) in event.object_ids.iter().enumerate() {
+                    if let Some(query_id) = event.query_id_of(i) {
+                        self.query_cache.remember(&self.env, &event.index, object_id, query_id, now);
+                    }
+                }
+            }
+        }
+        if self.user_token.is_none() && self.settings.anonymous_user_token {
+            self.set_anonymous_user_token(true);
+        }
+        let url = self.events_url(&params);
+        let mut parts = Vec::with_capacity(events.len());
+        for mut event in events {
+            if params.infer_query_id {
+                self.infer_query_id(&mut event);
+            }
+            if event.timestamp.is_none() {
+                event.timestamp = Some(now.floor());
+            }
+            parts.extend(event.split());
+        }
+        let call = self.outbox.open_call(parts.len());
+        for event in parts {
+            let mut json = String::with_capacity(256);
+            event.write_json(self.user_token.as_ref(), self.authenticated_user_token.as_ref(), &mut json);
+            let purchase = (event.subtype == Some(EventSubtype::Purchase) && !event.object_ids.is_empty())
+                .then(|| (event.index.clone(), event.object_ids.clone()));
+            self.outbox.push(call, &url, json, event.timestamp.unwrap_or(now), purchase);
+        }
+        let delay = self.settings.flush_delay_ms;
+        self.outbox.wake_in(&mut self.env, now, delay);
+        Ok(Reply::Pending(call))
+    }
+
+    /// search-insights' `addQueryId`: conversions without a `queryID` get each
+    /// object's remembered `queryID` in `objectData`.
+    fn infer_query_id(&mut self, event: &mut InsightsEvent) {
+        if event.query_id.is_some() || event.event_type != EventType::Conversion {
+            return;
+        }
+        let mut inferred = Vec::new();
+        let mut data = Vec::with_capacity(event.object_ids.len());
+        for (i, object_id) in event.object_ids.iter().enumerate() {
+            let given = event.object_data.get(i).cloned().unwrap_or(Value::Object(Vec::new()));
+            if given.field("queryID").as_str().is_some() {
+                data.push(given);
+                continue;
+            }
+            let mut entries = match given {
+                Value::Object(entries) => entries,
+                _ => Vec::new(),
+            };
+            if let Some(query_id) = self.query_cache.lookup(&self.env, &event.index, object_id) {
+                inferred.push(object_id.clone());
+                entries.push(("queryID".to_owned(), Value::String(query_id)));
+            }
+            data.push(Value::Object(entries));
+        }
+        if !inferred.is_empty() {
+            event.object_data = data;
+            event.inferred_query_ids = inferred;
+        }
+    }
+
+    /// `{origin}/1/events?X-Algolia-Application-Id=…&X-Algolia-API-Key=…&X-Algolia-Agent=…[&other headers]`
+    fn events_url(&self, params: &AdditionalParams) -> String {
+        use crate::event::encode_uri_component as enc;
+        let app_id = params.header(APP_ID_HEADER).or(self.settings.app_id.as_deref()).unwrap_or("");
+        let api_key = params.header(API_KEY_HEADER).or(self.settings.api_key.as_deref()).unwrap_or("");
+        let mut url = self.settings.endpoint_origin();
+        url.push_str("/1/events?");
+        url.push_str(APP_ID_HEADER);
+        url.push('=');
+        url.push_str(&enc(app_id));
+        url.push('&');
+        url.push_str(API_KEY_HEADER);
+        url.push('=');
+        url.push_str(&enc(api_key));
+        url.push_str("&X-Algolia-Agent=");
+        url.push_str(&enc(&self.agents.join("; ")));
+        for (name, value) in &params.headers {
+            if name != APP_ID_HEADER && name != API_KEY_HEADER {
+                url.push('&');
+                url.push_str(&enc(name));
+                url.push('=');
+                url.push_str(&enc(value));
+            }
+        }
+        url
+    }
+
+    fn after(&mut self, settled: Settled) {
+        for (index, object_ids) in &settled.purchased {
+            self.query_cache.forget(&self.env, index, object_ids);
+        }
+        self.progress.completions.extend(settled.completions.iter().map(|c| (c.call, c.delivered)));
+        self.progress.reports.extend(settled.reports);
+    }
+
+    fn flush_now(&mut self, unloading: bool) {
+        let now = self.env.now_ms();
+        let policy = self.policy();
+        let settled = self.outbox.flush(&mut self.env, now, &policy, unloading);
+        self.after(settled);
+        if !self.settings.user_has_opted_out {
+            self.query_cache.persist(&mut self.env);
+        }
+    }
+
+    /// A scheduled wake-up fired: send what is due.
+    pub fn on_wake(&mut self) {
+        let now = self.env.now_ms();
+        self.outbox.woke(now);
+        self.flush_now(false);
+    }
+
+    /// The page is being hidden (`pagehide`, or `visibilitychange` to hidden):
+    /// send everything now with `keepalive`/`sendBeacon` and write storage.
+    pub fn on_page_hide(&mut self) {
+        self.flush_now(true);
+    }
+
+    /// Another tab (or search-insights) changed `localStorage`.
+    pub fn on_storage_changed(&mut self) {
+        self.query_cache.invalidate();
+    }
+
+    /// Request `request_id` ended with `outcome`.
+    pub fn on_response(&mut self, request_id: u64, outcome: ResponseOutcome) {
+        let now = self.env.now_ms();
+        let policy = self.policy();
+        let settled = self.outbox.on_response(&mut self.env, request_id, outcome, now, &policy);
+        self.after(settled);
+    }
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

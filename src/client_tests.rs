@@ -1,0 +1,401 @@
+//! Native tests of `InsightsClient`, with an in-memory page.
+
+use super::*;
+use crate::environment::KeyValueStore;
+use crate::environment::ResponseOutcome;
+use crate::json;
+use crate::testing::FakeEnv;
+
+const QID: &str = "0123456789abcdef0123456789abcdef";
+
+fn client() -> InsightsClient<FakeEnv> {
+    InsightsClient::new(FakeEnv::default())
+}
+
+fn call(c: &mut InsightsClient<FakeEnv>, name: &str, args: Vec<Value>) -> Result<Reply> {
+    let method = Method::from_name(name).unwrap_or_else(|| panic!("no method {name}"));
+    c.call(method, &args)
+}
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::object(entries)
+}
+
+fn strs(items: &[&str]) -> Value {
+    Value::Array(items.iter().map(|s| Value::str(*s)).collect())
+}
+
+fn init(c: &mut InsightsClient<FakeEnv>, extra: Vec<(&str, Value)>) {
+    let mut options = vec![("appId", Value::str("APP")), ("apiKey", Value::str("KEY"))];
+    options.extend(extra);
+    call(c, "init", vec![obj(options)]).expect("init");
+}
+
+fn movie_click(extra: Vec<(&str, Value)>) -> Value {
+    let mut fields = vec![
+        ("index", Value::str("movies")),
+        ("eventName", Value::str("Added to favorite")),
+        ("objectIDs", strs(&["movieID1"])),
+    ];
+    fields.extend(extra);
+    obj(fields)
+}
+
+/// Sends what is queued and returns the events of every request sent.
+fn flush_events(c: &mut InsightsClient<FakeEnv>) -> Vec<Value> {
+    c.on_wake();
+    let sent: Vec<_> = c.env_mut().sent.drain(..).collect();
+    let mut events = Vec::new();
+    for r in sent {
+        let body = json::parse(&r.body).expect("body is JSON");
+        events.extend(body.field("events").as_array().expect("events").iter().cloned());
+        c.on_response(r.id, ResponseOutcome::Status(200, r#"{"status":200,"message":"OK"}"#.into()));
+    }
+    events
+}
+
+fn user_token_of(event: &Value) -> Option<&str> {
+    event.field("userToken").as_str()
+}
+
+#[test]
+fn seed_a_global_token_and_event_token() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    call(&mut c, "setUserToken", vec![Value::str("user-1")]).expect("set");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![("userToken", Value::str("user-2"))])]).expect("click");
+    let events = flush_events(&mut c);
+    assert_eq!(events.len(), 2);
+    assert_eq!(user_token_of(&events[0]), Some("user-1"));
+    assert_eq!(user_token_of(&events[1]), Some("user-2"));
+    assert_eq!(events[0].field("eventType").as_str(), Some("click"));
+    assert_eq!(events[0].field("objectIDs"), &strs(&["movieID1"]));
+}
+
+#[test]
+fn seed_b_anonymous_cookie_login_logout() {
+    let mut c = client();
+    init(&mut c, vec![("useCookie", Value::Bool(true))]);
+    let anonymous = c.user_token();
+    let anonymous = anonymous.as_str().expect("a token").to_owned();
+    assert!(anonymous.starts_with("anonymous-"));
+    assert_eq!(c.env().algolia_cookie(), Some(anonymous.as_str()));
+    let written = &c.env().cookie_writes[0];
+    assert!(written.contains(";path=/;SameSite=Lax") && !written.contains("Secure"), "{written}");
+    // Login.
+    call(&mut c, "setUserToken", vec![Value::str("YourUserID")]).expect("login");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    assert_eq!(user_token_of(&flush_events(&mut c)[0]), Some("YourUserID"));
+    assert_eq!(c.env().algolia_cookie(), Some(anonymous.as_str()), "login does not touch the cookie");
+    // Logout: back to the anonymous token kept in the cookie.
+    call(&mut c, "setAnonymousUserToken", vec![]).expect("logout");
+    assert_eq!(c.user_token().as_str(), Some(anonymous.as_str()));
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    assert_eq!(user_token_of(&flush_events(&mut c)[0]), Some(anonymous.as_str()));
+}
+
+#[test]
+fn seed_c_authenticated_token_on_events() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    call(&mut c, "setAuthenticatedUserToken", vec![Value::str("auth-user-1")]).expect("set");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    call(&mut c, "setAuthenticatedUserToken", vec![Value::Undefined]).expect("clear");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    let events = flush_events(&mut c);
+    assert_eq!(events[0].field("authenticatedUserToken").as_str(), Some("auth-user-1"));
+    assert!(!events[1].has_key("authenticatedUserToken"));
+}
+
+#[test]
+fn existing_anonymous_cookie_is_reused_and_others_replaced() {
+    let mut env = FakeEnv::default();
+    env.cookies.push(("_ALGOLIA".into(), "anonymous-11111111-2222-4333-8444-555555555555".into()));
+    let mut c = InsightsClient::new(env);
+    init(&mut c, vec![("useCookie", Value::Bool(true))]);
+    assert_eq!(c.user_token().as_str(), Some("anonymous-11111111-2222-4333-8444-555555555555"));
+    assert!(c.env().cookie_writes.is_empty(), "reused, not rewritten");
+
+    let mut env = FakeEnv::default();
+    env.cookies.push(("_ALGOLIA".into(), "not-anonymous".into()));
+    let mut c = InsightsClient::new(env);
+    init(&mut c, vec![("useCookie", Value::Bool(true))]);
+    let token = c.user_token();
+    assert!(token.as_str().is_some_and(|t| t.starts_with("anonymous-")));
+    assert_eq!(c.env().algolia_cookie(), token.as_str());
+}
+
+#[test]
+fn without_use_cookie_an_in_memory_token_and_no_cookie() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    assert_eq!(c.user_token(), Value::Undefined);
+    call(&mut c, "viewedObjectIDs", vec![movie_click(vec![])]).expect("view");
+    let token = c.user_token();
+    assert!(token.as_str().is_some_and(|t| t.starts_with("anonymous-")));
+    assert!(c.env().cookie_writes.is_empty());
+    let events = flush_events(&mut c);
+    assert_eq!(user_token_of(&events[0]), token.as_str());
+    assert_eq!(c.take_notices(), vec![Notice::UserToken(token)]);
+}
+
+#[test]
+fn anonymous_user_token_false_sends_without_token() {
+    let mut c = client();
+    init(&mut c, vec![("anonymousUserToken", Value::Bool(false))]);
+    call(&mut c, "viewedObjectIDs", vec![movie_click(vec![])]).expect("view");
+    assert!(!flush_events(&mut c)[0].has_key("userToken"));
+}
+
+#[test]
+fn secure_pages_get_secure_cookies_and_duration_is_honoured() {
+    let env = FakeEnv { secure: true, now: 0.0, ..FakeEnv::default() };
+    let mut c = InsightsClient::new(env);
+    init(&mut c, vec![("useCookie", Value::Bool(true)), ("cookieDuration", Value::Number(86_400_000.0))]);
+    let written = &c.env().cookie_writes[0];
+    assert!(written.ends_with(";expires=Fri, 02 Jan 1970 00:00:00 GMT;path=/;SameSite=Lax;Secure"), "{written}");
+}
+
+#[test]
+fn opted_out_users_get_no_cookie_and_no_events() {
+    let mut c = client();
+    init(&mut c, vec![("useCookie", Value::Bool(true)), ("userHasOptedOut", Value::Bool(true))]);
+    assert!(c.env().cookie_writes.is_empty());
+    assert_eq!(c.user_token(), Value::Undefined);
+    let reply = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("no error");
+    assert_eq!(reply, Reply::Settled(false));
+    assert!(flush_events(&mut c).is_empty());
+}
+
+#[test]
+fn opting_out_later_clears_cookie_storage_and_pending_calls() {
+    let mut c = client();
+    init(&mut c, vec![("useCookie", Value::Bool(true))]);
+    assert!(c.env().algolia_cookie().is_some());
+    let reply = call(&mut c, "clickedObjectIDsAfterSearch", vec![movie_click(vec![("queryID", Value::str(QID)), ("positions", Value::Array(vec![Value::Number(1.0)]))])]).expect("click");
+    let Reply::Pending(id) = reply else { panic!("pending expected") };
+    c.take_progress();
+    init(&mut c, vec![("partial", Value::Bool(true)), ("userHasOptedOut", Value::Bool(true))]);
+    assert_eq!(c.env().algolia_cookie(), None);
+    assert_eq!(c.env().get_item("AlgoliaObjectQueryCache"), None);
+    assert_eq!(c.take_progress().completions, vec![(id, false)]);
+    assert!(flush_events(&mut c).is_empty());
+}
+
+#[test]
+fn events_need_credentials_from_init_or_headers() {
+    let mut c = client();
+    let err = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect_err("no init");
+    assert!(err.to_string().contains("call the 'init' function with appId and apiKey"), "{err}");
+    let headers = obj(vec![(
+        "headers",
+        obj(vec![("X-Algolia-Application-Id", Value::str("H-APP")), ("X-Algolia-API-Key", Value::str("H-KEY")), ("X-Custom", Value::str("a b"))]),
+    )]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![]), headers]).expect("header credentials");
+    c.on_wake();
+    let url = &c.env().sent[0].url;
+    assert!(url.starts_with("https://insights.algolia.io/1/events?X-Algolia-Application-Id=H-APP&X-Algolia-API-Key=H-KEY&X-Algolia-Agent=insights-js%20(2.17.3)%3B%20insights-js-wasm%20("), "{url}");
+    assert!(url.ends_with("&X-Custom=a%20b"), "{url}");
+}
+
+#[test]
+fn request_url_body_and_endpoint() {
+    let mut c = client();
+    init(&mut c, vec![("host", Value::str("http://127.0.0.1:8080")), ("userToken", Value::str("u1"))]);
+    call(&mut c, "addAlgoliaAgent", vec![Value::str("insights-middleware")]).expect("agent");
+    call(&mut c, "addAlgoliaAgent", vec![Value::str("insights-middleware")]).expect("agent twice");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    c.on_wake();
+    let r = &c.env().sent[0];
+    assert!(r.url.starts_with("http://127.0.0.1:8080/1/events?X-Algolia-Application-Id=APP&X-Algolia-API-Key=KEY&X-Algolia-Agent="));
+    assert_eq!(r.url.matches("insights-middleware").count(), 1);
+    assert!(r.keepalive);
+    let body = json::parse(&r.body).expect("json");
+    let event = &body.field("events").as_array().expect("array")[0];
+    assert_eq!(event.field("timestamp").as_f64(), Some(c.env().now));
+    assert_eq!(user_token_of(event), Some("u1"));
+    // A full init without host goes back to the region's endpoint.
+    init(&mut c, vec![("region", Value::str("de"))]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    c.on_wake();
+    assert!(c.env().sent[1].url.starts_with("https://insights.de.algolia.io/1/events?"));
+}
+
+#[test]
+fn calls_in_one_task_share_one_request_and_promises_settle() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        match call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click") {
+            Reply::Pending(id) => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(c.env().wakes, vec![DEFAULT_FLUSH_DELAY], "one wake-up for the batch");
+    c.on_wake();
+    assert_eq!(c.env().sent.len(), 1);
+    let r = c.env_mut().sent.remove(0);
+    c.on_response(r.id, ResponseOutcome::Status(200, "{}".into()));
+    let progress = c.take_progress();
+    assert_eq!(progress.completions, ids.iter().map(|id| (*id, true)).collect::<Vec<_>>());
+    assert!(progress.reports[0].delivered);
+}
+
+const DEFAULT_FLUSH_DELAY: f64 = crate::options::DEFAULT_FLUSH_DELAY_MS;
+
+#[test]
+fn bad_input_is_refused_and_the_next_call_works() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let bad: Vec<(&str, Vec<Value>)> = vec![
+        ("setUserToken", vec![obj(vec![])]),
+        ("setUserToken", vec![Value::str("bad token;path=/")]),
+        ("clickedObjectIDs", vec![Value::Null]),
+        ("clickedObjectIDs", vec![Value::Number(f64::NAN)]),
+        ("clickedObjectIDs", vec![obj(vec![("index", Value::str("movies"))])]),
+        ("sendEvents", vec![Value::str("x")]),
+        ("init", vec![obj(vec![("region", Value::str("eu"))])]),
+        ("init", vec![obj(vec![("cookieDuration", Value::Number(0.5))])]),
+        ("addAlgoliaAgent", vec![Value::Number(1.0)]),
+    ];
+    for (name, args) in bad {
+        let err = call(&mut c, name, args).expect_err(name);
+        assert!(err.to_string().starts_with(name), "{err}");
+        assert!(!err.to_string().contains("KEY"), "never the API key: {err}");
+    }
+    assert!(flush_events(&mut c).is_empty(), "nothing sent");
+    assert_eq!(c.env().cookie_writes.len(), 0);
+    call(&mut c, "setUserToken", vec![Value::str("user-1")]).expect("valid again");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("valid again");
+    assert_eq!(user_token_of(&flush_events(&mut c)[0]), Some("user-1"));
+}
+
+#[test]
+fn init_partial_use_cookie_persists_the_current_anonymous_token() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    let token = c.user_token();
+    assert!(c.env().cookie_writes.is_empty());
+    init(&mut c, vec![("partial", Value::Bool(true)), ("useCookie", Value::Bool(true))]);
+    assert_eq!(c.env().algolia_cookie(), token.as_str());
+    assert_eq!(c.user_token(), token);
+}
+
+#[test]
+fn token_change_notices() {
+    let mut c = client();
+    init(&mut c, vec![("userToken", Value::str("a")), ("authenticatedUserToken", Value::str("b"))]);
+    assert_eq!(
+        c.take_notices(),
+        vec![Notice::AuthenticatedUserToken(Value::str("b")), Notice::UserToken(Value::str("a"))]
+    );
+    call(&mut c, "setUserToken", vec![Value::Number(42.0)]).expect("number");
+    assert_eq!(c.take_notices(), vec![Notice::UserToken(Value::Number(42.0))]);
+    assert_eq!(call(&mut c, "getUserToken", vec![]).expect("get"), Reply::Value(Value::Number(42.0)));
+}
+
+#[test]
+fn query_ids_are_remembered_and_inferred() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    call(
+        &mut c,
+        "clickedObjectIDsAfterSearch",
+        vec![obj(vec![
+            ("index", Value::str("products")),
+            ("eventName", Value::str("Hit Clicked")),
+            ("queryID", Value::str(QID)),
+            ("objectIDs", strs(&["1", "2"])),
+            ("positions", Value::Array(vec![Value::Number(1.0), Value::Number(2.0)])),
+        ])],
+    )
+    .expect("click");
+    flush_events(&mut c);
+    assert!(c.env().get_item("AlgoliaObjectQueryCache").is_some_and(|s| s.contains(&format!(r#""products_1":["{QID}""#))));
+    let purchase = obj(vec![
+        ("index", Value::str("products")),
+        ("eventName", Value::str("Purchased")),
+        ("objectIDs", strs(&["1", "3"])),
+        ("objectData", Value::Array(vec![obj(vec![("price", Value::Number(10.0))]), obj(vec![("price", Value::Number(5.0))])])),
+    ]);
+    call(&mut c, "purchasedObjectIDs", vec![purchase, obj(vec![("inferQueryID", Value::Bool(true))])]).expect("purchase");
+    let events = flush_events(&mut c);
+    let e = &events[0];
+    assert_eq!(e.field("objectIDsWithInferredQueryID"), &strs(&["1"]));
+    let data = e.field("objectData").as_array().expect("objectData");
+    assert_eq!(data[0].field("queryID").as_str(), Some(QID));
+    assert_eq!(data[0].field("price").as_f64(), Some(10.0));
+    assert!(!data[1].has_key("queryID"));
+    // The delivered purchase removed object 1 from the cache; object 2 stays.
+    c.on_wake();
+    let cache = c.env().get_item("AlgoliaObjectQueryCache").unwrap_or_default();
+    assert!(!cache.contains("products_1"), "{cache}");
+    assert!(cache.contains("products_2"), "{cache}");
+}
+
+#[test]
+fn forty_five_object_ids_become_three_events() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let ids: Vec<String> = (0..45).map(|i| format!("o{i}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    call(&mut c, "viewedObjectIDs", vec![obj(vec![("index", Value::str("i")), ("eventName", Value::str("Viewed")), ("objectIDs", strs(&ids))])]).expect("view");
+    let events = flush_events(&mut c);
+    let sizes: Vec<usize> = events.iter().map(|e| e.field("objectIDs").as_array().map_or(0, <[Value]>::len)).collect();
+    assert_eq!(sizes, vec![20, 20, 5]);
+}
+
+#[test]
+fn reset_forgets_tokens_cookie_and_cache() {
+    let mut c = client();
+    init(&mut c, vec![("useCookie", Value::Bool(true)), ("authenticatedUserToken", Value::str("auth"))]);
+    assert!(c.env().algolia_cookie().is_some());
+    call(&mut c, "reset", vec![]).expect("reset");
+    assert_eq!(c.user_token(), Value::Undefined);
+    assert_eq!(c.authenticated_user_token(), Value::Undefined);
+    assert_eq!(c.env().algolia_cookie(), None);
+}
+
+#[test]
+fn cookies_disabled_means_no_cookie_token() {
+    let env = FakeEnv { cookies_enabled: false, ..FakeEnv::default() };
+    let mut c = InsightsClient::new(env);
+    init(&mut c, vec![("useCookie", Value::Bool(true))]);
+    assert_eq!(c.user_token(), Value::Undefined);
+    assert!(c.env().cookie_writes.is_empty());
+}
+
+#[test]
+fn outbox_is_kept_across_page_loads_only_with_consent() {
+    // Without consent nothing is stored.
+    let mut c = client();
+    init(&mut c, vec![]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    c.on_wake();
+    let r = c.env_mut().sent.remove(0);
+    c.on_response(r.id, ResponseOutcome::NetworkError);
+    c.on_page_hide();
+    assert_eq!(c.env().get_item(crate::outbox::STORAGE_KEY), None);
+
+    // With consent, the next page delivers it.
+    let mut c = client();
+    init(&mut c, vec![("useCookie", Value::Bool(true))]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    c.on_wake();
+    let r = c.env_mut().sent.remove(0);
+    c.on_response(r.id, ResponseOutcome::NetworkError);
+    c.on_page_hide();
+    let stored = c.env().get_item(crate::outbox::STORAGE_KEY).expect("stored");
+    let mut env = FakeEnv { seed: 100, ..FakeEnv::default() };
+    env.store.set_item(crate::outbox::STORAGE_KEY, &stored);
+    env.cookies = c.env().cookies.clone();
+    let mut next = InsightsClient::new(env);
+    init(&mut next, vec![("useCookie", Value::Bool(true))]);
+    let events = flush_events(&mut next);
+    assert_eq!(events.len(), 1);
+    assert_eq!(next.env().get_item(crate::outbox::STORAGE_KEY), None);
+}
+

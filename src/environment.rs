@@ -1,0 +1,75 @@
+//! What the core needs from the page, as traits: the browser boundary
+//! implements them with `fetch`, `document.cookie` and `localStorage`; native
+//! tests implement them in memory and answer requests by hand.
+
+/// One POST to the Insights API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingRequest {
+    /// Identifies the request when its outcome is reported back.
+    pub id: u64,
+    /// `{origin}/1/events?X-Algolia-Application-Id=…&X-Algolia-API-Key=…&X-Algolia-Agent=…`
+    pub url: String,
+    /// `{"events":[…]}`, sent as `text/plain` so that no CORS preflight is needed.
+    pub body: String,
+    /// Send with `keepalive: true` (it survives the page unloading).
+    pub keepalive: bool,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseOutcome {
+    /// The API answered with this status and body.
+    Status(u16, String),
+    /// No answer: network error, connection dropped, timeout, or refused by the browser.
+    NetworkError,
+}
+
+/// Sends requests; the outcome comes back later through
+/// [`crate::InsightsClient::on_response`].
+pub trait Transport {
+    /// Starts `request` with `fetch`.
+    fn send(&mut self, request: OutgoingRequest);
+    /// Hands `request` to `navigator.sendBeacon`; `false` when the browser refused it.
+    fn beacon(&mut self, request: &OutgoingRequest) -> bool;
+}
+
+/// `document.cookie`.
+pub trait CookieJar {
+    /// Whether the page may use cookies (`navigator.cookieEnabled`).
+    fn cookies_enabled(&self) -> bool;
+    /// The page's `document.cookie` string.
+    fn read_cookies(&self) -> String;
+    /// Assigns one cookie string to `document.cookie`.
+    fn write_cookie(&mut self, cookie: &str);
+    /// Whether the page is served over https (cookies get `Secure`).
+    fn is_secure_page(&self) -> bool;
+}
+
+/// `localStorage`. Every method tolerates a store that throws.
+pub trait KeyValueStore {
+    /// The stored string, `None` when absent or unreadable.
+    fn get_item(&self, key: &str) -> Option<String>;
+    /// Stores a string; `false` when the store refused (quota, private mode).
+    fn set_item(&mut self, key: &str, value: &str) -> bool;
+    /// Removes a key.
+    fn remove_item(&mut self, key: &str);
+}
+
+/// Time, randomness, timers and the console.
+pub trait Platform {
+    /// Milliseconds since the epoch (`Date.now()`).
+    fn now_ms(&self) -> f64;
+    /// 16 random bytes (`crypto.getRandomValues`).
+    fn random_bytes(&mut self) -> [u8; 16];
+    /// Asks for [`crate::InsightsClient::on_wake`] to be called in `delay_ms`.
+    fn schedule_wake(&mut self, delay_ms: f64);
+    /// `console.warn`.
+    fn warn(&mut self, message: &str);
+    /// `console.error`.
+    fn error(&mut self, message: &str);
+}
+
+/// Everything the client needs from its page.
+pub trait Environment: Transport + CookieJar + KeyValueStore + Platform {}
+
+impl<T: Transport + CookieJar + KeyValueStore + Platform> Environment for T {}

@@ -1,0 +1,671 @@
+//! `InsightsEvent`: one event as the Insights API receives it, built from what
+//! a page passed, checked against the API's rules, split to its limits and
+//! written as JSON.
+
+use crate::error::{InsightsError, Result};
+use crate::json;
+use crate::method::{EventMethod, Target};
+use crate::token::UserToken;
+use crate::value::{is_integer, Value};
+
+/// The API's limit on `objectIDs` and `filters` per event.
+pub const MAX_ITEMS_PER_EVENT: usize = 20;
+/// The API's limit on `eventName` length.
+pub const MAX_EVENT_NAME_LEN: usize = 64;
+
+/// `eventType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// `click`
+    Click,
+    /// `conversion`
+    Conversion,
+    /// `view`
+    View,
+}
+
+impl EventType {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Click => "click",
+            EventType::Conversion => "conversion",
+            EventType::View => "view",
+        }
+    }
+}
+
+/// `eventSubtype` of conversions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSubtype {
+    /// `addToCart`
+    AddToCart,
+    /// `purchase`
+    Purchase,
+}
+
+impl EventSubtype {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSubtype::AddToCart => "addToCart",
+            EventSubtype::Purchase => "purchase",
+        }
+    }
+}
+
+/// One Insights event, valid by the API's rules except for the limits that
+/// [`InsightsEvent::split`] enforces (at most 20 objectIDs or filters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsightsEvent {
+    /// `eventType`.
+    pub event_type: EventType,
+    /// `eventSubtype`.
+    pub subtype: Option<EventSubtype>,
+    /// `eventName`.
+    pub name: String,
+    /// `index`.
+    pub index: String,
+    /// `userToken` given in the event (the global token fills it when absent).
+    pub user_token: Option<UserToken>,
+    /// `authenticatedUserToken` given in the event.
+    pub authenticated_user_token: Option<UserToken>,
+    /// `timestamp` in ms.
+    pub timestamp: Option<f64>,
+    /// `queryID`.
+    pub query_id: Option<String>,
+    /// `objectIDs` (empty for filter events).
+    pub object_ids: Vec<String>,
+    /// `positions`, 1-based, as many as `objectIDs`.
+    pub positions: Vec<f64>,
+    /// `objectData`, as many as `objectIDs` when given.
+    pub object_data: Vec<Value>,
+    /// `objectIDsWithInferredQueryID`.
+    pub inferred_query_ids: Vec<String>,
+    /// `filters`, URL-encoded as search-insights encodes them.
+    pub filters: Vec<String>,
+    /// `value`.
+    pub value: Option<Value>,
+    /// `currency`.
+    pub currency: Option<String>,
+    /// Any other field, passed along as given (search-insights does too).
+    pub extra: Vec<(String, Value)>,
+}
+
+/// Checks a `queryID`: 32 hexadecimal characters.
+pub fn is_query_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `encodeURIComponent`, which search-insights applies to each filter.
+pub fn encode_uri_component(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
+            out.push(char::from(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0')));
+        }
+    }
+    out
+}
+
+/// Checks the fields of one event argument; `method` is `None` for `sendEvents`.
+struct Checker<'a> {
+    method: &'static str,
+    path: &'a str,
+}
+
+impl Checker<'_> {
+    fn err(&self, field: &str, problem: impl Into<String>) -> InsightsError {
+        let path = if field.is_empty() { self.path.to_owned() } else { format!("{}.{field}", self.path) };
+        InsightsError::invalid(self.method, path, problem)
+    }
+
+    fn wrong_type(&self, field: &str, expected: &str, got: &Value) -> InsightsError {
+        self.err(field, format!("must be {expected}, got {}", got.type_name()))
+    }
+
+    fn string(&self, field: &str, value: &Value) -> Result<String> {
+        value.as_str().map(str::to_owned).ok_or_else(|| self.wrong_type(field, "a string", value))
+    }
+
+    fn string_list(&self, field: &str, value: &Value) -> Result<Vec<String>> {
+        let items = value.as_array().ok_or_else(|| self.wrong_type(field, "an array of strings", value))?;
+        if items.is_empty() {
+            return Err(self.err(field, "must not be empty"));
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) if !s.is_empty() => Ok(s.clone()),
+                Value::String(_) => Err(self.err(&format!("{field}[{i}]"), "must not be empty")),
+                other => Err(self.wrong_type(&format!("{field}[{i}]"), "a string", other)),
+            })
+            .collect()
+    }
+
+    fn token(&self, field: &'static str, value: &Value) -> Result<Option<UserToken>> {
+        if value.as_str() == Some("") {
+            return Ok(None);
+        }
+        UserToken::from_value(self.method, &format!("{}.{field}", self.path), value)
+    }
+
+    fn query_id(&self, field: &str, value: &Value) -> Result<String> {
+        let s = self.string(field, value)?;
+        if is_query_id(&s) {
+            Ok(s)
+        } else {
+            Err(self.err(field, "must be 32 hexadecimal characters (the queryID of a search response)"))
+        }
+    }
+
+    fn number_or_string(&self, field: &str, value: &Value) -> Result<Value> {
+        match value {
+            Value::Number(n) if n.is_finite() => Ok(value.clone()),
+            Value::String(_) => Ok(value.clone()),
+            other => Err(self.wrong_type(field, "a number or a string", other)),
+        }
+    }
+
+    fn object_data(&self, value: &Value) -> Result<Vec<Value>> {
+        let items = value.as_array().ok_or_else(|| self.wrong_type("objectData", "an array of objects", value))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let Value::Object(entries) = item else {
+                    return Err(self.wrong_type(&format!("objectData[{i}]"), "an object", item));
+                };
+                let mut out = Vec::with_capacity(entries.len());
+                for (key, field) in entries {
+                    let name = format!("objectData[{i}].{key}");
+                    let checked = match (key.as_str(), field) {
+                        (_, Value::Undefined) => continue,
+                        ("queryID", v) => Value::String(self.query_id(&name, v)?),
+                        ("price" | "discount", v) => self.number_or_string(&name, v)?,
+                        ("quantity", Value::Number(n)) if is_integer(*n) => field.clone(),
+                        ("quantity", v) => return Err(self.wrong_type(&name, "a whole number", v)),
+                        (_, v) => v.clone(),
+                    };
+                    out.push((key.clone(), checked));
+                }
+                Ok(Value::Object(out))
+            })
+            .collect()
+    }
+}
+
+impl InsightsEvent {
+    /// Builds and checks one event passed to a typed event method, or, with
+    /// `method: None`, to `sendEvents` (then `eventType` comes from the event).
+    /// `path` names the argument in error messages (`event`, `events[2]`).
+    pub fn parse(method_name: &'static str, method: Option<&EventMethod>, arg: &Value, path: &str) -> Result<InsightsEvent> {
+        let c = Checker { method: method_name, path };
+        let Value::Object(entries) = arg else {
+            return Err(c.wrong_type("", "an event object", arg));
+        };
+        let event_type = match method {
+            Some(m) => m.event_type,
+            None => match arg.field("eventType") {
+                Value::String(s) if s == "click" => EventType::Click,
+                Value::String(s) if s == "conversion" => EventType::Conversion,
+                Value::String(s) if s == "view" => EventType::View,
+                Value::Undefined => return Err(c.err("eventType", "is required (click, conversion or view)")),
+                _ => return Err(c.err("eventType", "must be one of click, conversion, view")),
+            },
+        };
+        let mut event = InsightsEvent {
+            event_type,
+            subtype: method.and_then(|m| m.subtype),
+            name: String::new(),
+            index: String::new(),
+            user_token: None,
+            authenticated_user_token: None,
+            timestamp: None,
+            query_id: None,
+            object_ids: Vec::new(),
+            positions: Vec::new(),
+            object_data: Vec::new(),
+            inferred_query_ids: Vec::new(),
+            filters: Vec::new(),
+            value: None,
+            currency: None,
+            extra: Vec::new(),
+        };
+        let mut has_positions = false;
+        for (key, value) in entries {
+            if value.is_nullish() {
+                continue;
+            }
+            match key.as_str() {
+                "eventType" => {}
+                "eventSubtype" => {
+                    let subtype = match value.as_str() {
+                        Some("addToCart") => EventSubtype::AddToCart,
+                        Some("purchase") => EventSubtype::Purchase,
+                        _ => return Err(c.err(key, "must be addToCart or purchase")),
+                    };
+                    if method.and_then(|m| m.subtype).is_none() {
+                        event.subtype = Some(subtype);
+                    }
+                }
+                "eventName" => event.name = c.string(key, value)?,
+                "index" => event.index = c.string(key, value)?,
+                "userToken" => event.user_token = c.token("userToken", value)?,
+                "authenticatedUserToken" => event.authenticated_user_token = c.token("authenticatedUserToken", value)?,
+                "timestamp" => match value {
+                    Value::Number(n) if is_integer(*n) && *n >= 0.0 => event.timestamp = Some(*n),
+                    other => return Err(c.wrong_type(key, "a whole number of milliseconds", other)),
+                },
+                "queryID" => event.query_id = Some(c.query_id(key, value)?),
+                "objectIDs" => event.object_ids = c.string_list(key, value)?,
+                "filters" => event.filters = c.string_list(key, value)?.iter().map(|f| encode_uri_component(f)).collect(),
+                "positions" => {
+                    has_positions = true;
+                    let items = value.as_array().ok_or_else(|| c.wrong_type(key, "an array of numbers", value))?;
+                    for (i, item) in items.iter().enumerate() {
+                        match item {
+                            Value::Number(n) if is_integer(*n) && *n >= 1.0 => event.positions.push(*n),
+                            other => {
+                                return Err(c.wrong_type(&format!("positions[{i}]"), "a whole number from 1", other))
+                            }
+                        }
+                    }
+                }
+                "objectData" => event.object_data = c.object_data(value)?,
+                "objectIDsWithInferredQueryID" => event.inferred_query_ids = c.string_list(key, value)?,
+                "value" => event.value = Some(c.number_or_string(key, value)?),
+                "currency" => {
+                    let currency = c.string(key, value)?;
+                    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+                        return Err(c.err(key, "must be a 3-letter ISO 4217 currency code, e.g. USD"));
+                    }
+                    event.currency = Some(currency);
+                }
+                _ => event.extra.push((key.clone(), value.clone())),
+            }
+        }
+        event.check(&c, method, has_positions)?;
+        Ok(event)
+    }
+
+    fn check(&self, c: &Checker<'_>, method: Option<&EventMethod>, has_positions: bool) -> Result<()> {
+        if self.name.is_empty() {
+            return Err(c.err("eventName", "is required"));
+        }
+        if self.name.len() > MAX_EVENT_NAME_LEN || !self.name.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return Err(c.err("eventName", "must be 1 to 64 printable ASCII characters"));
+        }
+        if self.index.is_empty() {
+            return Err(c.err("index", "is required"));
+        }
+        let target = method.map(|m| m.target);
+        match (target, self.object_ids.is_empty(), self.filters.is_empty()) {
+            (Some(Target::ObjectIds), true, _) => return Err(c.err("objectIDs", "is required")),
+            (Some(Target::Filters), _, true) => return Err(c.err("filters", "is required")),
+            (Some(Target::ObjectIds), false, false) => {
+                return Err(c.err("filters", "cannot be sent with objectIDs (use one of them)"))
+            }
+            (Some(Target::Filters), false, false) => {
+                return Err(c.err("objectIDs", "cannot be sent with filters (use one of them)"))
+            }
+            (None, true, true) => return Err(c.err("objectIDs", "or `filters` is required")),
+            (None, false, false) => return Err(c.err("objectIDs", "and `filters` cannot both be sent")),
+            _ => {}
+        }
+        if self.subtype.is_some() && self.event_type != EventType::Conversion {
+            return Err(c.err("eventSubtype", "is only allowed on conversion events"));
+        }
+        if method.is_some_and(|m| m.needs_query_id) && self.query_id.is_none() {
+            return Err(c.err("queryID", "is required"));
+        }
+        let needs_positions = self.event_type == EventType::Click && self.query_id.is_some() && !self.object_ids.is_empty();
+        if needs_positions && !has_positions {
+            return Err(c.err("positions", "is required on a click with a queryID"));
+        }
+        if has_positions && !needs_positions {
+            return Err(c.err("positions", "is only allowed on clicks on objectIDs with a queryID"));
+        }
+        if has_positions && self.positions.len() != self.object_ids.len() {
+            return Err(c.err("positions", format!("must have one position per objectID ({})", self.object_ids.len())));
+        }
+        if !self.object_data.is_empty() {
+            if self.event_type != EventType::Conversion {
+                return Err(c.err("objectData", "is only allowed on conversion events"));
+            }
+            if self.object_data.len() != self.object_ids.len() {
+                return Err(c.err("objectData", format!("must have one entry per objectID ({})", self.object_ids.len())));
+            }
+        }
+        if let Some(unknown) = self.inferred_query_ids.iter().find(|id| !self.object_ids.contains(id)) {
+            return Err(c.err("objectIDsWithInferredQueryID", format!("names {unknown:?}, which is not in objectIDs")));
+        }
+        Ok(())
+    }
+
+    /// The `queryID` of the `i`-th object: its `objectData` one, else the event's.
+    pub fn query_id_of(&self, i: usize) -> Option<&str> {
+        self.object_data
+            .get(i)
+            .and_then(|data| data.field("queryID").as_str())
+            .or(self.query_id.as_deref())
+    }
+
+    /// Splits the event into events of at most 20 objectIDs (or filters),
+    /// `positions` and `objectData` split in step.
+    pub fn split(self) -> Vec<InsightsEvent> {
+        let len = self.object_ids.len().max(self.filters.len());
+        if len <= MAX_ITEMS_PER_EVENT {
+            return vec![self];
+        }
+        let mut parts = Vec::with_capacity(len.div_ceil(MAX_ITEMS_PER_EVENT));
+        let mut start = 0;
+        while start < len {
+            let end = (start + MAX_ITEMS_PER_EVENT).min(len);
+            let window = |items: &[String]| items.get(start..end).map(<[String]>::to_vec).unwrap_or_default();
+            let object_ids = window(&self.object_ids);
+            let part = InsightsEvent {
+                positions: self.positions.get(start..end).map(<[f64]>::to_vec).unwrap_or_default(),
+                object_data: self.object_data.get(start..end).map(<[Value]>::to_vec).unwrap_or_default(),
+                inferred_query_ids: self.inferred_query_ids.iter().filter(|id| object_ids.contains(id)).cloned().collect(),
+                filters: window(&self.filters),
+                object_ids,
+                ..self.clone()
+            };
+            parts.push(part);
+            start = end;
+        }
+        parts
+    }
+
+    /// Appends the event's JSON, with `user_token`/`authenticated_user_token`
+    /// filling the tokens the event does not carry itself.
+    pub fn write_json(&self, user_token: Option<&UserToken>, authenticated_user_token: Option<&UserToken>, out: &mut String) {
+        let mut fields = FieldWriter { out, first: true };
+        fields.out.push('{');
+        fields.string("eventType", self.event_type.as_str());
+        if let Some(subtype) = self.subtype {
+            fields.string("eventSubtype", subtype.as_str());
+        }
+        fields.string("eventName", &self.name);
+        fields.string("index", &self.index);
+        if let Some(token) = self.user_token.as_ref().or(user_token) {
+            fields.string("userToken", token.as_str());
+        }
+        if let Some(token) = self.authenticated_user_token.as_ref().or(authenticated_user_token) {
+            fields.string("authenticatedUserToken", token.as_str());
+        }
+        if let Some(ts) = self.timestamp {
+            fields.key("timestamp");
+            json::write_number(ts, fields.out);
+        }
+        if let Some(query_id) = &self.query_id {
+            fields.string("queryID", query_id);
+        }
+        fields.strings("objectIDs", &self.object_ids);
+        if !self.positions.is_empty() {
+            fields.key("positions");
+            json::write(&Value::Array(self.positions.iter().map(|p| Value::Number(*p)).collect()), fields.out);
+        }
+        if !self.object_data.is_empty() {
+            fields.key("objectData");
+            for (i, data) in self.object_data.iter().enumerate() {
+                fields.out.push(if i == 0 { '[' } else { ',' });
+                json::write(data, fields.out);
+            }
+            fields.out.push(']');
+        }
+        fields.strings("objectIDsWithInferredQueryID", &self.inferred_query_ids);
+        fields.strings("filters", &self.filters);
+        if let Some(value) = &self.value {
+            fields.key("value");
+            json::write(value, fields.out);
+        }
+        if let Some(currency) = &self.currency {
+            fields.string("currency", currency);
+        }
+        for (key, value) in &self.extra {
+            if !matches!(value, Value::Undefined | Value::Opaque(_)) {
+                fields.key(key);
+                json::write(value, fields.out);
+            }
+        }
+        fields.out.push('}');
+    }
+}
+
+struct FieldWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl FieldWriter<'_> {
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        json::write_string(key, self.out);
+        self.out.push(':');
+    }
+
+    fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        json::write_string(value, self.out);
+    }
+
+    fn strings(&mut self, key: &str, values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        self.key(key);
+        for (i, value) in values.iter().enumerate() {
+            self.out.push(if i == 0 { '[' } else { ',' });
+            json::write_string(value, self.out);
+        }
+        self.out.push(']');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::method::{Method, EVENT_METHODS};
+
+    const QID: &str = "0123456789abcdef0123456789abcdef";
+
+    fn method(name: &str) -> EventMethod {
+        match Method::from_name(name) {
+            Some(Method::Event(m)) => m,
+            _ => panic!("not an event method: {name}"),
+        }
+    }
+
+    fn strs(items: &[&str]) -> Value {
+        Value::Array(items.iter().map(|s| Value::str(*s)).collect())
+    }
+
+    fn parse(name: &'static str, arg: Value) -> Result<InsightsEvent> {
+        let m = method(name);
+        InsightsEvent::parse(m.name, Some(&m), &arg, "event")
+    }
+
+    fn json_of(e: &InsightsEvent) -> String {
+        let mut out = String::new();
+        e.write_json(None, None, &mut out);
+        out
+    }
+
+    fn click() -> Vec<(&'static str, Value)> {
+        vec![("index", Value::str("movies")), ("eventName", Value::str("Added to favorite")), ("objectIDs", strs(&["movieID1"]))]
+    }
+
+    #[test]
+    fn builds_a_click() {
+        let e = parse("clickedObjectIDs", Value::object(click())).expect("valid");
+        assert_eq!(
+            json_of(&e),
+            r#"{"eventType":"click","eventName":"Added to favorite","index":"movies","objectIDs":["movieID1"]}"#
+        );
+        let token = UserToken::parse("user-1").expect("valid");
+        let mut out = String::new();
+        e.write_json(Some(&token), None, &mut out);
+        assert!(out.contains(r#""userToken":"user-1""#));
+    }
+
+    #[test]
+    fn event_tokens_win_over_global_ones() {
+        let mut fields = click();
+        fields.push(("userToken", Value::str("user-2")));
+        let e = parse("clickedObjectIDs", Value::object(fields)).expect("valid");
+        let global = UserToken::parse("user-1").expect("valid");
+        let mut out = String::new();
+        e.write_json(Some(&global), Some(&global), &mut out);
+        assert!(out.contains(r#""userToken":"user-2""#), "{out}");
+        assert!(out.contains(r#""authenticatedUserToken":"user-1""#), "{out}");
+    }
+
+    #[test]
+    fn every_method_sets_type_and_subtype() {
+        for m in EVENT_METHODS {
+            let mut fields = vec![("index", Value::str("i")), ("eventName", Value::str("n"))];
+            match m.target {
+                Target::ObjectIds => fields.push(("objectIDs", strs(&["1"]))),
+                Target::Filters => fields.push(("filters", strs(&["brand:apple"]))),
+            }
+            if m.needs_query_id {
+                fields.push(("queryID", Value::str(QID)));
+            }
+            if m.needs_query_id && m.event_type == EventType::Click {
+                fields.push(("positions", Value::Array(vec![Value::Number(1.0)])));
+            }
+            let e = InsightsEvent::parse(m.name, Some(&m), &Value::object(fields), "event").expect(m.name);
+            let out = json_of(&e);
+            assert!(out.starts_with(&format!(r#"{{"eventType":"{}""#, m.event_type.as_str())), "{out}");
+            match m.subtype {
+                Some(s) => assert!(out.contains(&format!(r#""eventSubtype":"{}""#, s.as_str())), "{out}"),
+                None => assert!(!out.contains("eventSubtype"), "{out}"),
+            }
+        }
+    }
+
+    #[test]
+    fn filters_are_url_encoded() {
+        let e = parse(
+            "clickedFilters",
+            Value::object([("index", Value::str("i")), ("eventName", Value::str("n")), ("filters", strs(&["brand:Apple & Co/é"]))]),
+        )
+        .expect("valid");
+        assert_eq!(e.filters, vec!["brand%3AApple%20%26%20Co%2F%C3%A9".to_owned()]);
+        assert_eq!(encode_uri_component("a-_.!~*'()z"), "a-_.!~*'()z");
+    }
+
+    #[test]
+    fn conversions_carry_object_data_value_currency() {
+        let e = parse(
+            "purchasedObjectIDs",
+            Value::object([
+                ("index", Value::str("i")),
+                ("eventName", Value::str("Purchased")),
+                ("objectIDs", strs(&["1", "2"])),
+                (
+                    "objectData",
+                    Value::Array(vec![
+                        Value::object([("price", Value::Number(19.99)), ("quantity", Value::Number(2.0)), ("queryID", Value::str(QID))]),
+                        Value::object([("price", Value::str("5.00")), ("discount", Value::Number(1.0))]),
+                    ]),
+                ),
+                ("value", Value::Number(44.98)),
+                ("currency", Value::str("USD")),
+            ]),
+        )
+        .expect("valid");
+        let out = json_of(&e);
+        assert!(out.contains(r#""eventSubtype":"purchase""#));
+        assert!(out.contains(&format!(r#""objectData":[{{"price":19.99,"quantity":2,"queryID":"{QID}"}},{{"price":"5.00","discount":1}}]"#)), "{out}");
+        assert!(out.ends_with(r#""value":44.98,"currency":"USD"}"#), "{out}");
+        assert_eq!(e.query_id_of(0), Some(QID));
+        assert_eq!(e.query_id_of(1), None);
+    }
+
+    #[test]
+    fn bad_input_names_method_and_field() {
+        let cases: Vec<(&'static str, Vec<(&'static str, Value)>, &str)> = vec![
+            ("clickedObjectIDs", vec![("eventName", Value::str("n")), ("objectIDs", strs(&["1"]))], "clickedObjectIDs: `event.index` is required"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("objectIDs", strs(&["1"]))], "clickedObjectIDs: `event.eventName` is required"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n"))], "clickedObjectIDs: `event.objectIDs` is required"),
+            ("clickedObjectIDs", vec![("index", Value::Number(1.0)), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"]))], "clickedObjectIDs: `event.index` must be a string, got number"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", Value::str("1"))], "clickedObjectIDs: `event.objectIDs` must be an array of strings, got string"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", Value::Array(vec![Value::str("1"), Value::Number(2.0)]))], "clickedObjectIDs: `event.objectIDs[1]` must be a string, got number"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", Value::Array(vec![]))], "clickedObjectIDs: `event.objectIDs` must not be empty"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("x".repeat(65))), ("objectIDs", strs(&["1"]))], "clickedObjectIDs: `event.eventName` must be 1 to 64 printable ASCII characters"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("caf\u{e9}")), ("objectIDs", strs(&["1"]))], "clickedObjectIDs: `event.eventName` must be 1 to 64 printable ASCII characters"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("userToken", Value::str("a;b"))], "clickedObjectIDs: `event.userToken` must contain only the characters A-Z a-z 0-9 _ = + / -"),
+            ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("positions", Value::Array(vec![Value::Number(1.0)]))], "clickedObjectIDsAfterSearch: `event.queryID` is required"),
+            ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("queryID", Value::str(QID))], "clickedObjectIDsAfterSearch: `event.positions` is required on a click with a queryID"),
+            ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1", "2"])), ("queryID", Value::str(QID)), ("positions", Value::Array(vec![Value::Number(1.0)]))], "clickedObjectIDsAfterSearch: `event.positions` must have one position per objectID (2)"),
+            ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("queryID", Value::str("abc")), ("positions", Value::Array(vec![Value::Number(1.0)]))], "clickedObjectIDsAfterSearch: `event.queryID` must be 32 hexadecimal characters (the queryID of a search response)"),
+            ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("queryID", Value::str(QID)), ("positions", Value::Array(vec![Value::Number(0.0)]))], "clickedObjectIDsAfterSearch: `event.positions[0]` must be a whole number from 1, got number"),
+            ("viewedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("objectData", Value::Array(vec![Value::object::<&str>([])]))], "viewedObjectIDs: `event.objectData` is only allowed on conversion events"),
+            ("purchasedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("currency", Value::str("dollars"))], "purchasedObjectIDs: `event.currency` must be a 3-letter ISO 4217 currency code, e.g. USD"),
+            ("purchasedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("objectData", Value::Array(vec![Value::object([("quantity", Value::Number(1.5))])]))], "purchasedObjectIDs: `event.objectData[0].quantity` must be a whole number, got number"),
+            ("viewedFilters", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("filters", strs(&["a:b"])), ("objectIDs", strs(&["1"]))], "viewedFilters: `event.objectIDs` cannot be sent with filters (use one of them)"),
+            ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("timestamp", Value::str("now"))], "clickedObjectIDs: `event.timestamp` must be a whole number of milliseconds, got string"),
+        ];
+        for (name, fields, message) in cases {
+            let err = parse(name, Value::object(fields)).expect_err(message);
+            assert_eq!(err.to_string(), message);
+        }
+        let err = parse("clickedObjectIDs", Value::Null).expect_err("null");
+        assert_eq!(err.to_string(), "clickedObjectIDs: `event` must be an event object, got null");
+    }
+
+    #[test]
+    fn send_events_takes_the_type_from_the_event() {
+        let arg = Value::object([("eventType", Value::str("view")), ("index", Value::str("i")), ("eventName", Value::str("n")), ("filters", strs(&["a:b"]))]);
+        let e = InsightsEvent::parse("sendEvents", None, &arg, "events[0]").expect("valid");
+        assert_eq!(e.event_type, EventType::View);
+        let arg = Value::object([("eventType", Value::str("hover")), ("index", Value::str("i"))]);
+        let err = InsightsEvent::parse("sendEvents", None, &arg, "events[0]").expect_err("bad type");
+        assert_eq!(err.to_string(), "sendEvents: `events[0].eventType` must be one of click, conversion, view");
+        let arg = Value::object([("eventType", Value::str("view")), ("eventSubtype", Value::str("purchase")), ("index", Value::str("i")), ("eventName", Value::str("n")), ("filters", strs(&["a:b"]))]);
+        let err = InsightsEvent::parse("sendEvents", None, &arg, "events[0]").expect_err("subtype on view");
+        assert!(err.to_string().contains("eventSubtype"));
+    }
+
+    #[test]
+    fn unknown_fields_pass_through_and_nullish_fields_are_ignored() {
+        let mut fields = click();
+        fields.push(("custom", Value::object([("a", Value::Number(1.0))])));
+        fields.push(("userToken", Value::Null));
+        let e = parse("clickedObjectIDs", Value::object(fields)).expect("valid");
+        assert!(json_of(&e).ends_with(r#","custom":{"a":1}}"#));
+        assert_eq!(e.user_token, None);
+    }
+
+    #[test]
+    fn splits_in_twenties_in_step() {
+        let ids: Vec<String> = (1..=45).map(|i| i.to_string()).collect();
+        let m = method("clickedObjectIDsAfterSearch");
+        let arg = Value::object([
+            ("index", Value::str("i")),
+            ("eventName", Value::str("n")),
+            ("queryID", Value::str(QID)),
+            ("objectIDs", Value::Array(ids.iter().map(|s| Value::str(s.as_str())).collect())),
+            ("positions", Value::Array((1..=45).map(|p| Value::Number(f64::from(p))).collect())),
+        ]);
+        let parts = InsightsEvent::parse(m.name, Some(&m), &arg, "event").expect("valid").split();
+        assert_eq!(parts.iter().map(|p| p.object_ids.len()).collect::<Vec<_>>(), vec![20, 20, 5]);
+        assert_eq!(parts.iter().map(|p| p.positions.len()).collect::<Vec<_>>(), vec![20, 20, 5]);
+        assert_eq!(parts[2].object_ids[0], "41");
+        assert_eq!(parts[2].positions[0], 41.0);
+        let small = parse("clickedObjectIDs", Value::object(click())).expect("valid");
+        assert_eq!(small.clone().split(), vec![small]);
+    }
+}

@@ -1,0 +1,331 @@
+//! A small JSON writer and reader for [`Value`].
+//!
+//! The writer follows `JSON.stringify`: `undefined` and opaque values are left
+//! out of objects and become `null` in arrays, non-finite numbers become `null`.
+//! The reader is used only for what this library stored itself in
+//! `localStorage`; it never panics and refuses deep nesting.
+
+use crate::value::{is_integer, Value};
+
+/// How deep the reader descends before giving up.
+const MAX_DEPTH: usize = 64;
+
+/// Appends the JSON text of `value` to `out`.
+pub fn write(value: &Value, out: &mut String) {
+    match value {
+        Value::Undefined | Value::Null | Value::Opaque(_) => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => write_number(*n, out),
+        Value::String(s) => write_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(entries) => {
+            out.push('{');
+            let mut first = true;
+            for (key, item) in entries {
+                if matches!(item, Value::Undefined | Value::Opaque(_)) {
+                    continue;
+                }
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                write_string(key, out);
+                out.push(':');
+                write(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// The JSON text of `value`.
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::new();
+    write(value, &mut out);
+    out
+}
+
+/// Appends a number as JSON (`null` when not finite).
+pub fn write_number(n: f64, out: &mut String) {
+    if !n.is_finite() {
+        out.push_str("null");
+    } else if is_integer(n) && n.abs() < 9_007_199_254_740_992.0 {
+        // `as` is exact here: the value is a whole number below 2^53.
+        write_int(n as i64, out);
+    } else {
+        out.push_str(&n.to_string());
+    }
+}
+
+/// Appends a whole number.
+pub fn write_int(n: i64, out: &mut String) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    loop {
+        if let Some(slot) = digits.get_mut(len) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        len += 1;
+        rest /= 10;
+        if rest == 0 || len >= digits.len() {
+            break;
+        }
+    }
+    for d in digits.iter().take(len).rev() {
+        out.push(char::from(*d));
+    }
+}
+
+/// Appends a quoted, escaped JSON string.
+pub fn write_string(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let b = c as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX.get(b >> 4).copied().unwrap_or(b'0')));
+                out.push(char::from(HEX.get(b & 15).copied().unwrap_or(b'0')));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Parses JSON text; `None` when it is not valid JSON (or nests too deep).
+pub fn parse(text: &str) -> Option<Value> {
+    let mut reader = Reader { bytes: text.as_bytes(), pos: 0 };
+    let value = reader.value(0)?;
+    reader.skip_ws();
+    (reader.pos == reader.bytes.len()).then_some(value)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: Value) -> Option<Value> {
+        let end = self.pos.checked_add(word.len())?;
+        if self.bytes.get(self.pos..end)? == word {
+            self.pos = end;
+            Some(value)
+        } else {
+            None
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.skip_ws();
+        match self.peek()? {
+            b'n' => self.literal(b"null", Value::Null),
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'"' => self.string().map(Value::String),
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Some(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.skip_ws();
+                    match self.next()? {
+                        b',' => continue,
+                        b']' => return Some(Value::Array(items)),
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' => {
+                self.pos += 1;
+                let mut entries = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Some(Value::Object(entries));
+                }
+                loop {
+                    self.skip_ws();
+                    if self.peek() != Some(b'"') {
+                        return None;
+                    }
+                    let key = self.string()?;
+                    self.skip_ws();
+                    if self.next()? != b':' {
+                        return None;
+                    }
+                    let item = self.value(depth + 1)?;
+                    // JSON.parse keeps the last of duplicated keys.
+                    entries.retain(|(k, _): &(String, Value)| *k != key);
+                    entries.push((key, item));
+                    self.skip_ws();
+                    match self.next()? {
+                        b',' => continue,
+                        b'}' => return Some(Value::Object(entries)),
+                        _ => return None,
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn number(&mut self) -> Option<Value> {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        let text = std::str::from_utf8(self.bytes.get(start..self.pos)?).ok()?;
+        text.parse::<f64>().ok().filter(|n| n.is_finite()).map(Value::Number)
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut code = 0;
+        for _ in 0..4 {
+            let digit = char::from(self.next()?).to_digit(16)?;
+            code = code * 16 + digit;
+        }
+        Some(code)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while !matches!(self.peek()?, b'"' | b'\\') {
+                if self.peek()? < 0x20 {
+                    return None;
+                }
+                self.pos += 1;
+            }
+            out.push_str(std::str::from_utf8(self.bytes.get(start..self.pos)?).ok()?);
+            if self.next()? == b'"' {
+                return Some(out);
+            }
+            let escaped = match self.next()? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{08}',
+                b'f' => '\u{0c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let high = self.hex4()?;
+                    let code = if (0xD800..0xDC00).contains(&high) {
+                        if self.next()? != b'\\' || self.next()? != b'u' {
+                            return None;
+                        }
+                        let low = self.hex4()?;
+                        if !(0xDC00..0xE000).contains(&low) {
+                            return None;
+                        }
+                        0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        high
+                    };
+                    char::from_u32(code)?
+                }
+                _ => return None,
+            };
+            out.push(escaped);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_like_json_stringify() {
+        let v = Value::object([
+            ("s", Value::str("a\"b\\c\nd\u{1}")),
+            ("skip", Value::Undefined),
+            ("f", Value::Opaque("function")),
+            ("n", Value::Number(19.99)),
+            ("i", Value::Number(-42.0)),
+            ("big", Value::Number(1_700_000_000_123.0)),
+            ("nan", Value::Number(f64::NAN)),
+            ("arr", Value::Array(vec![Value::Undefined, Value::Bool(true), Value::Null])),
+        ]);
+        assert_eq!(
+            to_string(&v),
+            r#"{"s":"a\"b\\c\nd\u0001","n":19.99,"i":-42,"big":1700000000123,"nan":null,"arr":[null,true,null]}"#
+        );
+    }
+
+    #[test]
+    fn round_trips() {
+        let text = r#"{"a":[1,2.5,"x\u00e9\ud83d\ude00",{"b":null}],"c":false}"#;
+        let v = parse(text).expect("valid");
+        assert_eq!(v.field("c"), &Value::Bool(false));
+        let again = parse(&to_string(&v)).expect("valid");
+        assert_eq!(v, again);
+        assert_eq!(v.field("a").as_array().and_then(|a| a.get(2)).and_then(Value::as_str), Some("xé😀"));
+    }
+
+    #[test]
+    fn rejects_garbage_without_panicking() {
+        for bad in ["", "{", "[1,", "{\"a\"}", "nul", "\"abc", "[1]x", "{\"a\":1,}", "\"\\ud800\"", "1e999", "\"\\u12\""] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert_eq!(parse(&deep), None);
+    }
+
+    #[test]
+    fn last_duplicate_key_wins() {
+        let v = parse(r#"{"a":1,"a":2}"#).expect("valid");
+        assert_eq!(v, Value::object([("a", Value::Number(2.0))]));
+    }
+}

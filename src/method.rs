@@ -1,0 +1,160 @@
+//! The methods `aa()` dispatches to, by name.
+
+use crate::event::{EventSubtype, EventType};
+
+/// What an event method's events are about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `objectIDs` (with `positions`, `objectData` where they apply).
+    ObjectIds,
+    /// `filters`.
+    Filters,
+}
+
+/// One of the typed event methods, such as `clickedObjectIDsAfterSearch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventMethod {
+    /// The method name.
+    pub name: &'static str,
+    /// The `eventType` its events get.
+    pub event_type: EventType,
+    /// The `eventSubtype` its events get.
+    pub subtype: Option<EventSubtype>,
+    /// `objectIDs` or `filters`.
+    pub target: Target,
+    /// Needs a `queryID` (the "AfterSearch" methods, except purchases).
+    pub needs_query_id: bool,
+    /// Remembers each object's `queryID` for later conversions.
+    pub remembers_query_id: bool,
+}
+
+const fn event(
+    name: &'static str,
+    event_type: EventType,
+    subtype: Option<EventSubtype>,
+    target: Target,
+    needs_query_id: bool,
+    remembers_query_id: bool,
+) -> EventMethod {
+    EventMethod { name, event_type, subtype, target, needs_query_id, remembers_query_id }
+}
+
+use EventType::{Click, Conversion, View};
+use Target::{Filters, ObjectIds};
+
+/// Every typed event method of search-insights v2.
+pub const EVENT_METHODS: [EventMethod; 12] = [
+    event("clickedObjectIDsAfterSearch", Click, None, ObjectIds, true, true),
+    event("clickedObjectIDs", Click, None, ObjectIds, false, false),
+    event("clickedFilters", Click, None, Filters, false, false),
+    event("convertedObjectIDsAfterSearch", Conversion, None, ObjectIds, true, false),
+    event("convertedObjectIDs", Conversion, None, ObjectIds, false, false),
+    event("convertedFilters", Conversion, None, Filters, false, false),
+    event("addedToCartObjectIDsAfterSearch", Conversion, Some(EventSubtype::AddToCart), ObjectIds, true, true),
+    event("addedToCartObjectIDs", Conversion, Some(EventSubtype::AddToCart), ObjectIds, false, true),
+    event("purchasedObjectIDsAfterSearch", Conversion, Some(EventSubtype::Purchase), ObjectIds, false, false),
+    event("purchasedObjectIDs", Conversion, Some(EventSubtype::Purchase), ObjectIds, false, false),
+    event("viewedObjectIDs", View, None, ObjectIds, false, false),
+    event("viewedFilters", View, None, Filters, false, false),
+];
+
+/// A method `aa()` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `init(options)`
+    Init,
+    /// `setUserToken(token)`
+    SetUserToken,
+    /// `getUserToken(options, callback)`
+    GetUserToken,
+    /// `onUserTokenChange(callback, {immediate})`
+    OnUserTokenChange,
+    /// `setAuthenticatedUserToken(token)`
+    SetAuthenticatedUserToken,
+    /// `getAuthenticatedUserToken(options, callback)`
+    GetAuthenticatedUserToken,
+    /// `onAuthenticatedUserTokenChange(callback, {immediate})`
+    OnAuthenticatedUserTokenChange,
+    /// `setAnonymousUserToken()`: search-insights exposes it through `aa()` too.
+    SetAnonymousUserToken,
+    /// `saveTokenAsCookie()`: likewise.
+    SaveTokenAsCookie,
+    /// `addAlgoliaAgent(agent)`
+    AddAlgoliaAgent,
+    /// `getVersion(callback)`
+    GetVersion,
+    /// `sendEvents(events, params)`
+    SendEvents,
+    /// `reset()`: logout; forget tokens, cookie, outbox and query-ID cache.
+    Reset,
+    /// `flush()`: send queued events now; resolves when they are delivered.
+    Flush,
+    /// A typed event method.
+    Event(EventMethod),
+}
+
+impl Method {
+    /// The method called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Method> {
+        Some(match name {
+            "init" => Method::Init,
+            "setUserToken" => Method::SetUserToken,
+            "getUserToken" => Method::GetUserToken,
+            "onUserTokenChange" => Method::OnUserTokenChange,
+            "setAuthenticatedUserToken" => Method::SetAuthenticatedUserToken,
+            "getAuthenticatedUserToken" => Method::GetAuthenticatedUserToken,
+            "onAuthenticatedUserTokenChange" => Method::OnAuthenticatedUserTokenChange,
+            "setAnonymousUserToken" => Method::SetAnonymousUserToken,
+            "saveTokenAsCookie" => Method::SaveTokenAsCookie,
+            "addAlgoliaAgent" => Method::AddAlgoliaAgent,
+            "getVersion" => Method::GetVersion,
+            "sendEvents" => Method::SendEvents,
+            "reset" => Method::Reset,
+            "flush" => Method::Flush,
+            _ => return EVENT_METHODS.iter().find(|m| m.name == name).map(|m| Method::Event(*m)),
+        })
+    }
+
+    /// The method's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Init => "init",
+            Method::SetUserToken => "setUserToken",
+            Method::GetUserToken => "getUserToken",
+            Method::OnUserTokenChange => "onUserTokenChange",
+            Method::SetAuthenticatedUserToken => "setAuthenticatedUserToken",
+            Method::GetAuthenticatedUserToken => "getAuthenticatedUserToken",
+            Method::OnAuthenticatedUserTokenChange => "onAuthenticatedUserTokenChange",
+            Method::SetAnonymousUserToken => "setAnonymousUserToken",
+            Method::SaveTokenAsCookie => "saveTokenAsCookie",
+            Method::AddAlgoliaAgent => "addAlgoliaAgent",
+            Method::GetVersion => "getVersion",
+            Method::SendEvents => "sendEvents",
+            Method::Reset => "reset",
+            Method::Flush => "flush",
+            Method::Event(m) => m.name,
+        }
+    }
+
+    /// Whether the method sends events (and so returns a Promise).
+    pub fn sends_events(self) -> bool {
+        matches!(self, Method::SendEvents | Method::Event(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_round_trips() {
+        for m in EVENT_METHODS {
+            assert_eq!(Method::from_name(m.name).map(Method::name), Some(m.name));
+        }
+        for name in ["init", "getUserToken", "onAuthenticatedUserTokenChange", "sendEvents", "getVersion", "reset"] {
+            assert_eq!(Method::from_name(name).map(Method::name), Some(name));
+        }
+        assert_eq!(Method::from_name("clickedObjectIds"), None);
+        assert_eq!(Method::from_name(""), None);
+    }
+}

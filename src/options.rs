@@ -1,0 +1,363 @@
+//! `init` options: parsing, defaults, `partial`, and the endpoint they select.
+
+use crate::error::{InsightsError, Result};
+use crate::token::UserToken;
+use crate::value::{is_integer, Value};
+
+/// Thirty days in milliseconds, search-insights' `MONTH`.
+pub const MONTH_MS: f64 = 30.0 * 24.0 * 60.0 * 60.0 * 1000.0;
+/// The default lifetime of the `_ALGOLIA` cookie: six months.
+pub const DEFAULT_COOKIE_DURATION_MS: f64 = 6.0 * MONTH_MS;
+/// The default delay before queued events are sent.
+pub const DEFAULT_FLUSH_DELAY_MS: f64 = 50.0;
+/// The default number of retries of a request that failed for a reason that may pass.
+pub const DEFAULT_MAX_RETRIES: u32 = 5;
+/// How old an event may be before the Insights API refuses it: 4 days.
+pub const DEFAULT_MAX_EVENT_AGE_MS: f64 = 4.0 * 24.0 * 60.0 * 60.0 * 1000.0;
+
+/// The Insights API regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    /// `insights.us.algolia.io`
+    Us,
+    /// `insights.de.algolia.io`
+    De,
+}
+
+impl Region {
+    fn code(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::De => "de",
+        }
+    }
+}
+
+/// The client's settings (search-insights' `_appId`, `_useCookie`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Application ID.
+    pub app_id: Option<String>,
+    /// Search API key (a public, search-only key).
+    pub api_key: Option<String>,
+    /// The visitor refused tracking: no cookie, no storage, no events.
+    pub user_has_opted_out: bool,
+    /// Make up an in-memory anonymous token when an event is sent without one.
+    pub anonymous_user_token: bool,
+    /// Keep the anonymous token in the `_ALGOLIA` cookie.
+    pub use_cookie: bool,
+    /// Lifetime of the cookie, in milliseconds.
+    pub cookie_duration_ms: f64,
+    /// API region.
+    pub region: Option<Region>,
+    /// A custom endpoint origin, e.g. `http://127.0.0.1:8080`.
+    pub host: Option<String>,
+    /// How long events wait to be sent together, in milliseconds.
+    pub flush_delay_ms: f64,
+    /// How many times a request is retried after a network error, 5xx or 429.
+    pub max_retries: u32,
+    /// Events older than this (by their `timestamp`) are dropped, in milliseconds.
+    pub max_event_age_ms: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            app_id: None,
+            api_key: None,
+            user_has_opted_out: false,
+            anonymous_user_token: true,
+            use_cookie: false,
+            cookie_duration_ms: DEFAULT_COOKIE_DURATION_MS,
+            region: None,
+            host: None,
+            flush_delay_ms: DEFAULT_FLUSH_DELAY_MS,
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_event_age_ms: DEFAULT_MAX_EVENT_AGE_MS,
+        }
+    }
+}
+
+impl Settings {
+    /// The origin events are posted to: `host`, else the region's host, else
+    /// `https://insights.algolia.io`.
+    pub fn endpoint_origin(&self) -> String {
+        match (&self.host, self.region) {
+            (Some(host), _) if !host.is_empty() => host.trim_end_matches('/').to_owned(),
+            (_, Some(region)) => format!("https://insights.{}.algolia.io", region.code()),
+            _ => "https://insights.algolia.io".to_owned(),
+        }
+    }
+
+    /// Whether `init` gave both credentials.
+    pub fn has_credentials(&self) -> bool {
+        self.app_id.is_some() && self.api_key.is_some()
+    }
+
+    /// Applies parsed `init` options as search-insights does: without
+    /// `partial`, the cookie/opt-out/region/host/anonymous options go back to
+    /// their defaults first; then every option given replaces the setting.
+    /// Credentials are kept when not given.
+    pub fn apply(&mut self, init: &InitOptions) {
+        if !init.partial {
+            let defaults = Settings::default();
+            self.user_has_opted_out = defaults.user_has_opted_out;
+            self.anonymous_user_token = defaults.anonymous_user_token;
+            self.use_cookie = defaults.use_cookie;
+            self.cookie_duration_ms = defaults.cookie_duration_ms;
+            self.region = None;
+            self.host = None;
+            self.flush_delay_ms = defaults.flush_delay_ms;
+            self.max_retries = defaults.max_retries;
+            self.max_event_age_ms = defaults.max_event_age_ms;
+        }
+        macro_rules! take {
+            ($($field:ident),*) => {$(
+                if let Some(value) = &init.$field {
+                    self.$field = value.clone();
+                }
+            )*};
+        }
+        take!(user_has_opted_out, anonymous_user_token, use_cookie, cookie_duration_ms, flush_delay_ms, max_retries, max_event_age_ms);
+        if let Some(app_id) = &init.app_id {
+            self.app_id = app_id.clone();
+        }
+        if let Some(api_key) = &init.api_key {
+            self.api_key = api_key.clone();
+        }
+        if let Some(region) = init.region {
+            self.region = region;
+        }
+        if let Some(host) = &init.host {
+            self.host = host.clone();
+        }
+    }
+}
+
+/// The options of one `init` call. `None` means "not given".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InitOptions {
+    /// Only the given options change.
+    pub partial: bool,
+    /// `appId` (`Some(None)`: given as `undefined`/`null`).
+    pub app_id: Option<Option<String>>,
+    /// `apiKey`.
+    pub api_key: Option<Option<String>>,
+    /// `userHasOptedOut`.
+    pub user_has_opted_out: Option<bool>,
+    /// `anonymousUserToken`.
+    pub anonymous_user_token: Option<bool>,
+    /// `useCookie`.
+    pub use_cookie: Option<bool>,
+    /// `cookieDuration`.
+    pub cookie_duration_ms: Option<f64>,
+    /// `region` (`Some(None)`: given as `undefined`/`null`).
+    pub region: Option<Option<Region>>,
+    /// `host`.
+    pub host: Option<Option<String>>,
+    /// `userToken` (`Some(None)`: given, but empty or nullish).
+    pub user_token: Option<Option<UserToken>>,
+    /// `authenticatedUserToken`.
+    pub authenticated_user_token: Option<Option<UserToken>>,
+    /// `flushDelay` (ms).
+    pub flush_delay_ms: Option<f64>,
+    /// `maxRetries`.
+    pub max_retries: Option<u32>,
+    /// `maxEventAge` (ms).
+    pub max_event_age_ms: Option<f64>,
+}
+
+const METHOD: &str = "init";
+
+impl InitOptions {
+    /// Parses the argument of `init`. `undefined`/`null` mean no options; a
+    /// non-object, a region other than `us`/`de`, a non-integer
+    /// `cookieDuration` or a field of the wrong type is an error.
+    pub fn parse(arg: &Value) -> Result<InitOptions> {
+        let entries: &[(String, Value)] = match arg {
+            Value::Undefined | Value::Null => &[],
+            Value::Object(entries) => entries,
+            other => {
+                return Err(InsightsError::invalid(
+                    METHOD,
+                    "options",
+                    format!("must be an object, got {}", other.type_name()),
+                ))
+            }
+        };
+        let mut init = InitOptions::default();
+        // search-insights checks region and cookieDuration before anything else.
+        match arg.field("region") {
+            Value::Undefined => {}
+            Value::String(s) if s == "us" => init.region = Some(Some(Region::Us)),
+            Value::String(s) if s == "de" => init.region = Some(Some(Region::De)),
+            _ => return Err(InsightsError::InvalidRegion),
+        }
+        match arg.field("cookieDuration") {
+            Value::Undefined => {}
+            Value::Number(n) if is_integer(*n) => init.cookie_duration_ms = Some(*n),
+            _ => return Err(InsightsError::InvalidCookieDuration),
+        }
+        for (key, value) in entries {
+            if matches!(value, Value::Undefined) {
+                continue;
+            }
+            match key.as_str() {
+                "partial" => init.partial = value.is_truthy(),
+                "appId" => init.app_id = Some(credential("appId", value)?),
+                "apiKey" => init.api_key = Some(credential("apiKey", value)?),
+                "userHasOptedOut" => init.user_has_opted_out = Some(value.is_truthy()),
+                "anonymousUserToken" => init.anonymous_user_token = Some(value.is_truthy()),
+                "useCookie" => init.use_cookie = Some(value.is_truthy()),
+                "host" => init.host = Some(host(value)?),
+                "userToken" => init.user_token = Some(token_option("userToken", value)?),
+                "authenticatedUserToken" => {
+                    init.authenticated_user_token = Some(token_option("authenticatedUserToken", value)?)
+                }
+                "flushDelay" => init.flush_delay_ms = Some(milliseconds("flushDelay", value, 60_000.0)?),
+                "maxEventAge" => init.max_event_age_ms = Some(milliseconds("maxEventAge", value, f64::MAX)?),
+                "maxRetries" => {
+                    init.max_retries = Some(milliseconds("maxRetries", value, 20.0)? as u32);
+                }
+                _ => {}
+            }
+        }
+        Ok(init)
+    }
+}
+
+fn credential(field: &str, value: &Value) -> Result<Option<String>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        other => Err(InsightsError::invalid(METHOD, field, format!("must be a string, got {}", other.type_name()))),
+    }
+}
+
+fn host(value: &Value) -> Result<Option<String>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) if s.is_empty() => Ok(None),
+        Value::String(s) if (s.starts_with("https://") || s.starts_with("http://")) && !s.contains(['?', '#', ' ']) => {
+            Ok(Some(s.clone()))
+        }
+        Value::String(_) => Err(InsightsError::invalid(
+            METHOD,
+            "host",
+            "must be an origin such as https://insights.algolia.io",
+        )),
+        other => Err(InsightsError::invalid(METHOD, "host", format!("must be a string, got {}", other.type_name()))),
+    }
+}
+
+fn token_option(field: &'static str, value: &Value) -> Result<Option<UserToken>> {
+    // An empty string is how search-insights users say "no token".
+    if value.as_str() == Some("") {
+        return Ok(None);
+    }
+    UserToken::from_value(METHOD, field, value)
+}
+
+fn milliseconds(field: &str, value: &Value, max: f64) -> Result<f64> {
+    match value {
+        Value::Number(n) if *n >= 0.0 && *n <= max && is_integer(*n) => Ok(*n),
+        other => Err(InsightsError::invalid(
+            METHOD,
+            field,
+            format!("must be a whole number from 0 to {max}, got {}", other.type_name()),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(v: Value) -> Result<InitOptions> {
+        InitOptions::parse(&v)
+    }
+
+    #[test]
+    fn defaults() {
+        let s = Settings::default();
+        assert!(!s.use_cookie);
+        assert!(s.anonymous_user_token);
+        assert!(!s.user_has_opted_out);
+        assert_eq!(s.cookie_duration_ms, 15_552_000_000.0);
+        assert!(!s.has_credentials());
+        assert_eq!(s.endpoint_origin(), "https://insights.algolia.io");
+    }
+
+    #[test]
+    fn endpoint_selection() {
+        let mut s = Settings::default();
+        s.apply(&parse(Value::object([("region", Value::str("de"))])).expect("ok"));
+        assert_eq!(s.endpoint_origin(), "https://insights.de.algolia.io");
+        s.apply(&parse(Value::object([("region", Value::str("us"))])).expect("ok"));
+        assert_eq!(s.endpoint_origin(), "https://insights.us.algolia.io");
+        s.apply(&parse(Value::object([("region", Value::str("us")), ("host", Value::str("http://127.0.0.1:8080/"))])).expect("ok"));
+        assert_eq!(s.endpoint_origin(), "http://127.0.0.1:8080");
+        // A full init without region/host goes back to the default endpoint.
+        s.apply(&parse(Value::object([("appId", Value::str("A"))])).expect("ok"));
+        assert_eq!(s.endpoint_origin(), "https://insights.algolia.io");
+    }
+
+    #[test]
+    fn region_and_cookie_duration_errors() {
+        for bad in [Value::str("eu"), Value::Number(1.0), Value::Null, Value::str("")] {
+            assert_eq!(parse(Value::object([("region", bad)])), Err(InsightsError::InvalidRegion));
+        }
+        for bad in [Value::Number(1.5), Value::str("10"), Value::Number(f64::NAN), Value::Number(f64::INFINITY), Value::Null] {
+            assert_eq!(parse(Value::object([("cookieDuration", bad)])), Err(InsightsError::InvalidCookieDuration));
+        }
+        assert!(parse(Value::object([("cookieDuration", Value::Number(1000.0))])).is_ok());
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let e = parse(Value::str("appId")).expect_err("string options");
+        assert_eq!(e.to_string(), "init: `options` must be an object, got string");
+        let e = parse(Value::object([("appId", Value::Number(1.0))])).expect_err("number appId");
+        assert_eq!(e.to_string(), "init: `appId` must be a string, got number");
+        let e = parse(Value::object([("host", Value::str("insights.example.com"))])).expect_err("no scheme");
+        assert!(e.to_string().starts_with("init: `host`"));
+        let e = parse(Value::object([("userToken", Value::str("a b"))])).expect_err("space");
+        assert!(e.to_string().starts_with("init: `userToken`"));
+        let e = parse(Value::object([("flushDelay", Value::Number(-1.0))])).expect_err("negative");
+        assert!(e.to_string().starts_with("init: `flushDelay`"));
+    }
+
+    #[test]
+    fn partial_changes_only_given_options() {
+        let mut s = Settings::default();
+        s.apply(&parse(Value::object([
+            ("appId", Value::str("A")),
+            ("apiKey", Value::str("K")),
+            ("useCookie", Value::Bool(true)),
+            ("region", Value::str("de")),
+            ("cookieDuration", Value::Number(1000.0)),
+        ]))
+        .expect("ok"));
+        assert!(s.use_cookie && s.has_credentials());
+        s.apply(&parse(Value::object([("partial", Value::Bool(true)), ("userHasOptedOut", Value::Bool(true))])).expect("ok"));
+        assert!(s.use_cookie, "partial keeps useCookie");
+        assert_eq!(s.region, Some(Region::De));
+        assert_eq!(s.cookie_duration_ms, 1000.0);
+        assert!(s.user_has_opted_out);
+        // A full init resets useCookie, region, cookieDuration and opt-out, keeps credentials.
+        s.apply(&parse(Value::object::<&str>([])).expect("ok"));
+        assert!(!s.use_cookie && !s.user_has_opted_out);
+        assert_eq!(s.region, None);
+        assert_eq!(s.cookie_duration_ms, DEFAULT_COOKIE_DURATION_MS);
+        assert_eq!(s.app_id.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn tokens_in_options() {
+        let o = parse(Value::object([("userToken", Value::str("")), ("authenticatedUserToken", Value::str("auth-1"))])).expect("ok");
+        assert_eq!(o.user_token, Some(None));
+        assert_eq!(o.authenticated_user_token.flatten().map(|t| t.as_str().to_owned()), Some("auth-1".to_owned()));
+        let o = parse(Value::Undefined).expect("ok");
+        assert_eq!(o, InitOptions::default());
+    }
+}

@@ -1,0 +1,153 @@
+//! User tokens: the rules the Insights API applies to `userToken` and
+//! `authenticatedUserToken`, and the anonymous token format.
+
+use crate::error::{InsightsError, Result};
+use crate::json;
+use crate::value::Value;
+
+/// The prefix of tokens this library (and search-insights) makes up for
+/// visitors who are not signed in.
+pub const ANONYMOUS_PREFIX: &str = "anonymous-";
+
+/// The longest token the Insights API accepts.
+pub const MAX_TOKEN_LEN: usize = 129;
+
+/// A user token the Insights API accepts: 1 to 129 characters of
+/// `[A-Za-z0-9_=+/-]`. Such a token can never carry cookie attributes
+/// (no `;`, no space, no newline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserToken {
+    text: String,
+    /// Given as a JavaScript number: `getUserToken` gives it back as a number,
+    /// as search-insights does; events carry it as a string, as the API requires.
+    numeric: bool,
+}
+
+/// What is wrong with a token, for error messages.
+pub fn token_problem(text: &str) -> Option<&'static str> {
+    if text.is_empty() {
+        Some("must not be empty")
+    } else if text.len() > MAX_TOKEN_LEN {
+        Some("must be at most 129 characters long")
+    } else if !text.bytes().all(is_token_byte) {
+        Some("must contain only the characters A-Z a-z 0-9 _ = + / -")
+    } else {
+        None
+    }
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'=' | b'+' | b'/' | b'-')
+}
+
+impl UserToken {
+    /// A token from text, checked against the API's rules.
+    pub fn parse(text: &str) -> std::result::Result<UserToken, &'static str> {
+        match token_problem(text) {
+            Some(problem) => Err(problem),
+            None => Ok(UserToken { text: text.to_owned(), numeric: false }),
+        }
+    }
+
+    /// A token from a JavaScript argument: `undefined`/`null` give `None`;
+    /// strings and whole numbers are checked; anything else is an error that
+    /// names `method` and `field`.
+    pub fn from_value(method: &'static str, field: &str, value: &Value) -> Result<Option<UserToken>> {
+        let (text, numeric) = match value {
+            Value::Undefined | Value::Null => return Ok(None),
+            Value::String(s) => (s.clone(), false),
+            Value::Number(n) if crate::value::is_integer(*n) => {
+                let mut text = String::new();
+                json::write_number(*n, &mut text);
+                (text, true)
+            }
+            other => {
+                return Err(InsightsError::invalid(
+                    method,
+                    field,
+                    format!("must be a string, got {}", other.type_name()),
+                ))
+            }
+        };
+        match token_problem(&text) {
+            Some(problem) => Err(InsightsError::invalid(method, field, problem)),
+            None => Ok(Some(UserToken { text, numeric })),
+        }
+    }
+
+    /// A new anonymous token, `anonymous-<uuid v4>`, from 16 random bytes.
+    pub fn anonymous(random: [u8; 16]) -> UserToken {
+        let uuid = uuid::Builder::from_random_bytes(random).into_uuid();
+        let mut text = String::with_capacity(ANONYMOUS_PREFIX.len() + 36);
+        text.push_str(ANONYMOUS_PREFIX);
+        text.push_str(uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()));
+        UserToken { text, numeric: false }
+    }
+
+    /// Whether this is an anonymous token (`anonymous-…`).
+    pub fn is_anonymous(&self) -> bool {
+        !self.numeric && self.text.starts_with(ANONYMOUS_PREFIX)
+    }
+
+    /// The token's text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The token as `getUserToken` gives it back: a number if it was set as one.
+    pub fn to_value(&self) -> Value {
+        match self.text.parse::<f64>() {
+            Ok(n) if self.numeric => Value::Number(n),
+            _ => Value::String(self.text.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_api_alphabet() {
+        for ok in ["user-1", "a", "A_b=c+d/e-f", &"x".repeat(129), "anonymous-0f8fad5b-d9cb-469f-a165-70867728950e"] {
+            assert!(UserToken::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn refuses_everything_else() {
+        for bad in ["", &"x".repeat(130), "a b", "a;b", "a\nb", "é", "a,b", "tok;path=/;domain=evil.com"] {
+            assert!(UserToken::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn from_value_types() {
+        assert_eq!(UserToken::from_value("setUserToken", "userToken", &Value::Undefined), Ok(None));
+        assert_eq!(UserToken::from_value("setUserToken", "userToken", &Value::Null), Ok(None));
+        let t = UserToken::from_value("setUserToken", "userToken", &Value::Number(42.0)).expect("ok").expect("some");
+        assert_eq!(t.as_str(), "42");
+        assert_eq!(t.to_value(), Value::Number(42.0));
+        let e = UserToken::from_value("setUserToken", "userToken", &Value::Object(vec![])).expect_err("object");
+        assert_eq!(e.to_string(), "setUserToken: `userToken` must be a string, got object");
+        let e = UserToken::from_value("setUserToken", "userToken", &Value::Number(1.5)).expect_err("fraction");
+        assert!(e.to_string().contains("got number"));
+        let e = UserToken::from_value("init", "userToken", &Value::str("a;b")).expect_err("semicolon");
+        assert!(e.to_string().starts_with("init: `userToken` must contain only"));
+    }
+
+    #[test]
+    fn anonymous_tokens_are_uuid_v4() {
+        let t = UserToken::anonymous([0xab; 16]);
+        let s = t.as_str();
+        assert!(t.is_anonymous());
+        assert_eq!(s.len(), "anonymous-".len() + 36);
+        let uuid = s.trim_start_matches(ANONYMOUS_PREFIX);
+        let groups: Vec<&str> = uuid.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), vec![8, 4, 4, 4, 12]);
+        assert!(groups[2].starts_with('4'), "version nibble: {uuid}");
+        assert!(matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant: {uuid}");
+        assert!(UserToken::parse(s).is_ok());
+        assert_ne!(UserToken::anonymous([1; 16]), UserToken::anonymous([2; 16]));
+    }
+}
