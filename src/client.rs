@@ -182,6 +182,7 @@ impl<E: Environment> InsightsClient<E> {
                 Value::Undefined
             }
             Method::GetVersion => Value::str(SEARCH_INSIGHTS_VERSION),
+            Method::OnDelivery => Value::Undefined,
             Method::Reset => {
                 self.reset();
                 Value::Undefined

@@ -87,8 +87,10 @@ pub enum Method {
     SendEvents,
     /// `reset()`: logout; forget tokens, cookie, outbox and query-ID cache.
     Reset,
-    /// `flush()`: send queued events now; resolves when they are delivered.
+    /// `flush()`: send queued events now.
     Flush,
+    /// `onDelivery(callback)`: called with a report of every request that ended.
+    OnDelivery,
     /// A typed event method.
     Event(EventMethod),
 }
@@ -111,6 +113,7 @@ impl Method {
             "sendEvents" => Method::SendEvents,
             "reset" => Method::Reset,
             "flush" => Method::Flush,
+            "onDelivery" => Method::OnDelivery,
             _ => return EVENT_METHODS.iter().find(|m| m.name == name).map(|m| Method::Event(*m)),
         })
     }
@@ -132,6 +135,7 @@ impl Method {
             Method::SendEvents => "sendEvents",
             Method::Reset => "reset",
             Method::Flush => "flush",
+            Method::OnDelivery => "onDelivery",
             Method::Event(m) => m.name,
         }
     }

@@ -94,7 +94,9 @@ impl Config {
                 return Ok(CliAction::Help);
             }
             let (flag, inline_value) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
+                Some((flag, value)) if flag.starts_with("--") => {
+                    (flag.to_string(), Some(value.to_string()))
+                }
                 _ => (arg.clone(), None),
             };
             let mut value = || -> Result<String, CliError> {
@@ -121,7 +123,9 @@ impl Config {
                 "--max-event-age-days" => {
                     let raw = value()?;
                     config.max_event_age_days = raw.parse().map_err(|_| {
-                        CliError(format!("--max-event-age-days: not a whole number of days: {raw}"))
+                        CliError(format!(
+                            "--max-event-age-days: not a whole number of days: {raw}"
+                        ))
                     })?;
                 }
                 other => return Err(CliError(format!("unknown argument: {other}"))),
@@ -157,8 +161,21 @@ mod tests {
     #[test]
     fn all_flags() {
         let action = parse(&[
-            "--bind", "0.0.0.0", "--port=0", "--www", "w", "--pkg", "p", "--log", "l.jsonl",
-            "--port-file", "pf", "--max-event-age-days", "30", "--catalog", "c.json",
+            "--bind",
+            "0.0.0.0",
+            "--port=0",
+            "--www",
+            "w",
+            "--pkg",
+            "p",
+            "--log",
+            "l.jsonl",
+            "--port-file",
+            "pf",
+            "--max-event-age-days",
+            "30",
+            "--catalog",
+            "c.json",
         ]);
         let Ok(CliAction::Run(config)) = action else {
             panic!("unexpected {action:?}");

@@ -40,10 +40,12 @@ fn query_map(raw: Option<String>) -> HashMap<String, String> {
 fn since(query: &HashMap<String, String>) -> Result<Option<u64>, ApiError> {
     match query.get("since") {
         None => Ok(None),
-        Some(raw) => raw
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, format!("since must be a record id, got {raw:?}"))),
+        Some(raw) => raw.parse().map(Some).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("since must be a record id, got {raw:?}"),
+            )
+        }),
     }
 }
 
@@ -51,7 +53,10 @@ async fn health() -> Response {
     ok()
 }
 
-async fn requests(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+async fn requests(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let query = query_map(raw);
     let filter = RequestFilter {
         app_id: query.get("appId").cloned(),
@@ -61,7 +66,10 @@ async fn requests(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     Ok(Json(state.log().requests(&filter)).into_response())
 }
 
-async fn events(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+async fn events(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let query = query_map(raw);
     let filter = EventFilter {
         app_id: query.get("appId").cloned(),
@@ -84,13 +92,22 @@ async fn reset(State(state): State<AppState>) -> Response {
 }
 
 async fn add_failure(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let request: FailureRequest = serde_json::from_slice(&body)
-        .map_err(|err| ApiError::new(StatusCode::BAD_REQUEST, format!("invalid failure plan: {err}")))?;
-    let rule = FailureRule::from_request(request).map_err(|message| ApiError::new(StatusCode::BAD_REQUEST, message))?;
+    let request: FailureRequest = serde_json::from_slice(&body).map_err(|err| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid failure plan: {err}"),
+        )
+    })?;
+    let rule = FailureRule::from_request(request)
+        .map_err(|message| ApiError::new(StatusCode::BAD_REQUEST, message))?;
     state.failures().add(rule);
-    Ok(Json(json!({"status": 200, "message": "OK", "pending": state.failures().pending()})).into_response())
+    Ok(
+        Json(json!({"status": 200, "message": "OK", "pending": state.failures().pending()}))
+            .into_response(),
+    )
 }
 
 async fn pending_failures(State(state): State<AppState>) -> Response {
-    Json(json!({"status": 200, "message": "OK", "pending": state.failures().pending()})).into_response()
+    Json(json!({"status": 200, "message": "OK", "pending": state.failures().pending()}))
+        .into_response()
 }

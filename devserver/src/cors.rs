@@ -34,7 +34,11 @@ pub async fn cors_layer(State(state): State<AppState>, request: Request, next: N
         if is_algolia_api_path(request.uri().path()) {
             let meta = RequestMeta::new(request.method(), request.uri(), request.headers());
             let record = meta.to_record(StatusCode::NO_CONTENT.as_u16(), "Preflight", 0);
-            let verdict = Verdict { accepted: false, injected: false, reason: None };
+            let verdict = Verdict {
+                accepted: false,
+                injected: false,
+                reason: None,
+            };
             state.log().append(record, &verdict);
         }
         return response;
@@ -54,15 +58,24 @@ fn preflight_response(request_headers: &HeaderMap, origin: Option<HeaderValue>) 
     let mut response = StatusCode::NO_CONTENT.into_response();
     let headers = response.headers_mut();
     allow_origin(headers, origin);
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOWED_METHODS));
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOWED_METHODS),
+    );
     let allowed_headers = request_headers
         .get(ACCESS_CONTROL_REQUEST_HEADERS)
         .cloned()
         .unwrap_or_else(|| HeaderValue::from_static(DEFAULT_ALLOWED_HEADERS));
     headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allowed_headers);
-    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE_SECONDS));
+    headers.insert(
+        ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static(MAX_AGE_SECONDS),
+    );
     if request_headers.contains_key(REQUEST_PRIVATE_NETWORK) {
-        headers.insert(HeaderName::from_static(ALLOW_PRIVATE_NETWORK), HeaderValue::from_static("true"));
+        headers.insert(
+            HeaderName::from_static(ALLOW_PRIVATE_NETWORK),
+            HeaderValue::from_static("true"),
+        );
     }
     response
 }

@@ -73,7 +73,9 @@ impl FailureRule {
                 let status = StatusCode::from_u16(code)
                     .ok()
                     .filter(|s| s.is_client_error() || s.is_server_error())
-                    .ok_or_else(|| format!("status must be an HTTP error status (400-599), got {code}"))?;
+                    .ok_or_else(|| {
+                        format!("status must be an HTTP error status (400-599), got {code}")
+                    })?;
                 let message = request.message.unwrap_or_else(|| default_message(status));
                 FailureMode::Status { status, message }
             }
@@ -86,7 +88,11 @@ impl FailureRule {
                 FailureMode::Hang { duration }
             }
             "drop" => FailureMode::Drop,
-            other => return Err(format!(r#"mode must be "status", "hang" or "drop", got {other:?}"#)),
+            other => {
+                return Err(format!(
+                    r#"mode must be "status", "hang" or "drop", got {other:?}"#
+                ))
+            }
         };
         Ok(FailureRule {
             mode,
@@ -118,7 +124,9 @@ pub struct FailurePlan {
 
 impl FailurePlan {
     fn lock(&self) -> MutexGuard<'_, Vec<FailureRule>> {
-        self.rules.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.rules
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds a rule after the existing ones.
@@ -182,7 +190,9 @@ mod tests {
         plan.add(rule(r#"{"mode":"status","status":503,"times":2,"appId":"A"}"#).expect("rule"));
         plan.add(rule(r#"{"mode":"drop"}"#).expect("rule"));
         assert_eq!(plan.take(Some("B")), Some(FailureMode::Drop));
-        assert!(matches!(plan.take(Some("A")), Some(FailureMode::Status { status, .. }) if status == StatusCode::SERVICE_UNAVAILABLE));
+        assert!(
+            matches!(plan.take(Some("A")), Some(FailureMode::Status { status, .. }) if status == StatusCode::SERVICE_UNAVAILABLE)
+        );
         assert!(plan.take(Some("A")).is_some());
         assert_eq!(plan.take(Some("A")), None);
         assert!(plan.pending().is_empty());

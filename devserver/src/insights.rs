@@ -101,17 +101,29 @@ pub async fn push_events(State(state): State<AppState>, request: Request) -> Res
     status_json(status, &message)
 }
 
-fn judge(state: &AppState, meta: &RequestMeta, body: &ReadBody, parsed: Option<&Value>) -> Result<(), ApiError> {
+fn judge(
+    state: &AppState,
+    meta: &RequestMeta,
+    body: &ReadBody,
+    parsed: Option<&Value>,
+) -> Result<(), ApiError> {
     if !meta.has_credentials() {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Invalid credentials"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "Invalid credentials",
+        ));
     }
     if body.too_large {
-        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"));
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request Entity Too Large",
+        ));
     }
     if body.broken {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "Bad Request"));
     }
-    let parsed = parsed.ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid payload"))?;
+    let parsed =
+        parsed.ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid payload"))?;
     validate_batch(parsed, state.rules(), now_ms())
         .map_err(|message| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message))
 }
@@ -127,7 +139,10 @@ async fn inject_failure(
     let (status, message) = match &mode {
         FailureMode::Status { status, message } => (status.as_u16(), message.clone()),
         FailureMode::Hang { .. } => (0, "Injected hang: no response sent".to_string()),
-        FailureMode::Drop => (0, "Injected drop: connection closed without a response".to_string()),
+        FailureMode::Drop => (
+            0,
+            "Injected drop: connection closed without a response".to_string(),
+        ),
     };
     let mut record = meta.to_record(status, &message, body_bytes);
     record.injected = true;
@@ -165,7 +180,10 @@ async fn close_without_response(connection: Option<ConnectionControl>) -> Respon
             // The server loop drops this future together with the connection.
             std::future::pending::<Response>().await
         }
-        None => status_json(StatusCode::BAD_GATEWAY, &default_message(StatusCode::BAD_GATEWAY)),
+        None => status_json(
+            StatusCode::BAD_GATEWAY,
+            &default_message(StatusCode::BAD_GATEWAY),
+        ),
     }
 }
 
@@ -175,7 +193,11 @@ pub async fn other_method(State(state): State<AppState>, request: Request) -> Re
     let meta = RequestMeta::new(&parts.method, &parts.uri, &parts.headers);
     let body = read_body(body).await;
     let message = default_message(StatusCode::METHOD_NOT_ALLOWED);
-    let record = meta.to_record(StatusCode::METHOD_NOT_ALLOWED.as_u16(), &message, body.total);
+    let record = meta.to_record(
+        StatusCode::METHOD_NOT_ALLOWED.as_u16(),
+        &message,
+        body.total,
+    );
     let verdict = Verdict {
         accepted: false,
         injected: false,

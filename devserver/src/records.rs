@@ -148,7 +148,9 @@ impl RequestLog {
     /// An empty log; `sink` (if any) is opened for appending.
     pub fn new(sink: Option<&Path>) -> std::io::Result<Self> {
         let sink = match sink {
-            Some(path) => Some(Mutex::new(OpenOptions::new().create(true).append(true).open(path)?)),
+            Some(path) => Some(Mutex::new(
+                OpenOptions::new().create(true).append(true).open(path)?,
+            )),
             None => None,
         };
         let (feed, _) = broadcast::channel(4096);
@@ -161,7 +163,9 @@ impl RequestLog {
 
     fn lock(&self) -> MutexGuard<'_, Logs> {
         // A panic while holding the lock leaves plain data behind: keep using it.
-        self.logs.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.logs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Stores a request (its `id` is assigned here) and one event record per
@@ -211,7 +215,9 @@ impl RequestLog {
 
     fn write_to_sink(&self, record: &EventRecord) {
         let Some(sink) = &self.sink else { return };
-        let Ok(mut line) = serde_json::to_vec(record) else { return };
+        let Ok(mut line) = serde_json::to_vec(record) else {
+            return;
+        };
         line.push(b'\n');
         let mut file = sink.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Err(err) = file.write_all(&line) {
@@ -235,7 +241,9 @@ impl RequestLog {
     pub fn events(&self, filter: &EventFilter) -> Vec<Arc<EventRecord>> {
         let field_is = |record: &EventRecord, field: &str, wanted: &Option<String>| match wanted {
             None => true,
-            Some(wanted) => record.event.get(field).and_then(Value::as_str) == Some(wanted.as_str()),
+            Some(wanted) => {
+                record.event.get(field).and_then(Value::as_str) == Some(wanted.as_str())
+            }
         };
         self.lock()
             .events
@@ -308,16 +316,39 @@ mod tests {
     #[test]
     fn records_filters_and_bounds() {
         let log = RequestLog::new(None).expect("log");
-        let ok = Verdict { accepted: true, injected: false, reason: None };
-        let first = log.append(request("A", vec![json!({"userToken": "u1", "index": "i"})]), &ok);
-        log.append(request("B", vec![json!({"userToken": "u2", "index": "i"})]), &ok);
+        let ok = Verdict {
+            accepted: true,
+            injected: false,
+            reason: None,
+        };
+        let first = log.append(
+            request("A", vec![json!({"userToken": "u1", "index": "i"})]),
+            &ok,
+        );
+        log.append(
+            request("B", vec![json!({"userToken": "u2", "index": "i"})]),
+            &ok,
+        );
         assert_eq!(first, 1);
-        let by_app = log.events(&EventFilter { app_id: Some("B".into()), ..Default::default() });
+        let by_app = log.events(&EventFilter {
+            app_id: Some("B".into()),
+            ..Default::default()
+        });
         assert_eq!(by_app.len(), 1);
         assert_eq!(by_app[0].request_id, 2);
-        let by_token = log.events(&EventFilter { user_token: Some("u1".into()), ..Default::default() });
+        let by_token = log.events(&EventFilter {
+            user_token: Some("u1".into()),
+            ..Default::default()
+        });
         assert_eq!(by_token.len(), 1);
-        assert_eq!(log.requests(&RequestFilter { since: Some(1), ..Default::default() }).len(), 1);
+        assert_eq!(
+            log.requests(&RequestFilter {
+                since: Some(1),
+                ..Default::default()
+            })
+            .len(),
+            1
+        );
         for _ in 0..MAX_REQUESTS + 5 {
             log.append(request("C", vec![]), &ok);
         }

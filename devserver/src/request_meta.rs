@@ -132,12 +132,18 @@ mod tests {
             .parse()
             .expect("uri");
         let mut headers = HeaderMap::new();
-        headers.insert("x-algolia-application-id", HeaderValue::from_static("OTHER"));
+        headers.insert(
+            "x-algolia-application-id",
+            HeaderValue::from_static("OTHER"),
+        );
         let meta = RequestMeta::new(&Method::POST, &uri, &headers);
         assert_eq!(meta.app_id.as_deref(), Some("APP"));
         assert_eq!(meta.api_key_masked.as_deref(), Some("secr…"));
         assert_eq!(meta.agent.as_deref(), Some("insights-js (2.17.3)"));
-        assert_eq!(meta.query.get("X-Algolia-API-Key").map(String::as_str), Some("secr…"));
+        assert_eq!(
+            meta.query.get("X-Algolia-API-Key").map(String::as_str),
+            Some("secr…")
+        );
         assert!(meta.has_credentials());
     }
 

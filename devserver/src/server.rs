@@ -86,13 +86,23 @@ pub async fn spawn(config: Config) -> Result<RunningServer, ServerError> {
     let state = AppState::new(&config, ShutdownSignal::new(stopping.clone()))?;
     let listener = TcpListener::bind((config.bind, config.port))
         .await
-        .map_err(|err| ServerError::Io(format!("cannot listen on {}:{}: {err}", config.bind, config.port)))?;
+        .map_err(|err| {
+            ServerError::Io(format!(
+                "cannot listen on {}:{}: {err}",
+                config.bind, config.port
+            ))
+        })?;
     let addr = listener
         .local_addr()
         .map_err(|err| ServerError::Io(format!("cannot read the bound address: {err}")))?;
     let app = router(state.clone());
     let task = tokio::spawn(accept_loop(listener, app, stopping));
-    Ok(RunningServer { addr, state, stop, task })
+    Ok(RunningServer {
+        addr,
+        state,
+        stop,
+        task,
+    })
 }
 
 /// Runs the server until Ctrl-C or SIGTERM: prints the URLs, writes the port
@@ -113,8 +123,12 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
         .map_err(|err| ServerError::Io(format!("cannot write to stdout: {err}")))?;
     drop(stdout);
     if let Some(path) = &config.port_file {
-        write_port_file(path, server.local_addr().port())
-            .map_err(|err| ServerError::Io(format!("cannot write the port file {}: {err}", path.display())))?;
+        write_port_file(path, server.local_addr().port()).map_err(|err| {
+            ServerError::Io(format!(
+                "cannot write the port file {}: {err}",
+                path.display()
+            ))
+        })?;
     }
     shutdown_signal().await;
     server.shutdown().await;

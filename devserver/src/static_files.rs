@@ -52,7 +52,9 @@ pub fn content_type(path: &Path) -> &'static str {
 pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     let mut path = root.to_path_buf();
     for segment in url_path.split('/') {
-        let segment = percent_encoding::percent_decode_str(segment).decode_utf8().ok()?;
+        let segment = percent_encoding::percent_decode_str(segment)
+            .decode_utf8()
+            .ok()?;
         if segment.is_empty() || segment == "." {
             continue;
         }
@@ -77,7 +79,11 @@ async fn sidecar_headers(file: &Path) -> HeaderMap {
     let Ok(text) = tokio::fs::read_to_string(PathBuf::from(sidecar)).await else {
         return headers;
     };
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let parsed = line.split_once(':').and_then(|(name, value)| {
             let name = HeaderName::from_bytes(name.trim().as_bytes()).ok()?;
             let value = HeaderValue::from_str(value.trim()).ok()?;
@@ -87,7 +93,10 @@ async fn sidecar_headers(file: &Path) -> HeaderMap {
             Some((name, value)) => {
                 headers.append(name, value);
             }
-            None => eprintln!("insights-devserver: ignoring bad header line in {}.headers: {line}", file.display()),
+            None => eprintln!(
+                "insights-devserver: ignoring bad header line in {}.headers: {line}",
+                file.display()
+            ),
         }
     }
     headers
@@ -112,7 +121,9 @@ async fn serve(root: &Path, url_path: &str, method: &Method) -> Response {
         if !url_path.is_empty() && !url_path.ends_with('/') {
             // Let relative URLs inside the directory resolve against it.
             let mut response = StatusCode::MOVED_PERMANENTLY.into_response();
-            if let Ok(location) = HeaderValue::from_str(&format!("{}/", url_path.rsplit('/').next().unwrap_or(""))) {
+            if let Ok(location) =
+                HeaderValue::from_str(&format!("{}/", url_path.rsplit('/').next().unwrap_or("")))
+            {
                 response.headers_mut().insert(LOCATION, location);
             }
             return response;
@@ -141,7 +152,11 @@ async fn serve(root: &Path, url_path: &str, method: &Method) -> Response {
 }
 
 /// `GET /pkg/{*path}` from `--pkg`.
-pub async fn pkg_file(State(state): State<AppState>, UrlPath(path): UrlPath<String>, method: Method) -> Response {
+pub async fn pkg_file(
+    State(state): State<AppState>,
+    UrlPath(path): UrlPath<String>,
+    method: Method,
+) -> Response {
     match state.pkg() {
         Some(root) => serve(root, &path, &method).await,
         None => not_found(),
@@ -155,7 +170,9 @@ pub async fn www_file(State(state): State<AppState>, uri: Uri, method: Method) -
         Some(root) => serve(root, uri.path().trim_start_matches('/'), &method).await,
         None if uri.path() == "/" => {
             let mut response = StatusCode::FOUND.into_response();
-            response.headers_mut().insert(LOCATION, HeaderValue::from_static("/debugger"));
+            response
+                .headers_mut()
+                .insert(LOCATION, HeaderValue::from_static("/debugger"));
             response
         }
         None => not_found(),
@@ -169,7 +186,10 @@ mod tests {
     #[test]
     fn resolve_stays_inside_root() {
         let root = Path::new("/srv/www");
-        assert_eq!(resolve(root, "a/b.js"), Some(PathBuf::from("/srv/www/a/b.js")));
+        assert_eq!(
+            resolve(root, "a/b.js"),
+            Some(PathBuf::from("/srv/www/a/b.js"))
+        );
         assert_eq!(resolve(root, ""), Some(PathBuf::from("/srv/www")));
         assert_eq!(resolve(root, "a/../../etc/passwd"), None);
         assert_eq!(resolve(root, "%2e%2e/secret"), None);
@@ -180,8 +200,17 @@ mod tests {
     #[test]
     fn mime_types() {
         assert_eq!(content_type(Path::new("x.wasm")), "application/wasm");
-        assert_eq!(content_type(Path::new("x.mjs")), "text/javascript; charset=utf-8");
-        assert_eq!(content_type(Path::new("x.JS")), "text/javascript; charset=utf-8");
-        assert_eq!(content_type(Path::new("x.html")), "text/html; charset=utf-8");
+        assert_eq!(
+            content_type(Path::new("x.mjs")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("x.JS")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            content_type(Path::new("x.html")),
+            "text/html; charset=utf-8"
+        );
     }
 }

@@ -70,7 +70,8 @@ pub fn validate_batch(body: &Value, rules: &ValidationRules, now_ms: i64) -> Res
         ));
     }
     for (position, event) in events.iter().enumerate() {
-        validate_event(event, rules, now_ms).map_err(|rule| format!("events[{position}]: {rule}"))?;
+        validate_event(event, rules, now_ms)
+            .map_err(|rule| format!("events[{position}]: {rule}"))?;
     }
     Ok(())
 }
@@ -90,7 +91,9 @@ pub fn validate_event(event: &Value, rules: &ValidationRules, now_ms: i64) -> Re
     let is_conversion = event_type == "conversion";
 
     let event_name = required_string(event, "eventName", "EventName is required")?;
-    if event_name.len() > MAX_EVENT_NAME_LEN || !event_name.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+    if event_name.len() > MAX_EVENT_NAME_LEN
+        || !event_name.bytes().all(|b| (0x20..=0x7e).contains(&b))
+    {
         return Err(format!(
             "EventName must contain only visible ASCII characters, and be between 1 and {MAX_EVENT_NAME_LEN} characters long"
         ));
@@ -107,15 +110,23 @@ pub fn validate_event(event: &Value, rules: &ValidationRules, now_ms: i64) -> Re
     let object_ids = string_list(event, "objectIDs")?;
     let filters = string_list(event, "filters")?;
     match (object_ids.is_empty(), filters.is_empty()) {
-        (true, true) => return Err("Event should specify either some ObjectIDs or some Filters".to_string()),
-        (false, false) => return Err("Event should specify ObjectIDs or Filters, but not both".to_string()),
+        (true, true) => {
+            return Err("Event should specify either some ObjectIDs or some Filters".to_string())
+        }
+        (false, false) => {
+            return Err("Event should specify ObjectIDs or Filters, but not both".to_string())
+        }
         _ => {}
     }
     if object_ids.len() > MAX_ITEMS_PER_EVENT {
-        return Err(format!("Cannot process more than {MAX_ITEMS_PER_EVENT} objects in an event"));
+        return Err(format!(
+            "Cannot process more than {MAX_ITEMS_PER_EVENT} objects in an event"
+        ));
     }
     if filters.len() > MAX_ITEMS_PER_EVENT {
-        return Err(format!("Cannot process more than {MAX_ITEMS_PER_EVENT} filters in an event"));
+        return Err(format!(
+            "Cannot process more than {MAX_ITEMS_PER_EVENT} filters in an event"
+        ));
     }
     for filter in &filters {
         check_filter(filter)?;
@@ -123,13 +134,18 @@ pub fn validate_event(event: &Value, rules: &ValidationRules, now_ms: i64) -> Re
 
     if let Some(subtype) = optional_string(event, "eventSubtype")? {
         if !is_conversion {
-            return Err("Only event of type conversion should specify the eventSubtype attribute".to_string());
+            return Err(
+                "Only event of type conversion should specify the eventSubtype attribute"
+                    .to_string(),
+            );
         }
         if !matches!(subtype, "addToCart" | "purchase") {
             return Err(r#"EventSubtype must be one of "addToCart" or "purchase""#.to_string());
         }
         if object_ids.is_empty() {
-            return Err("Event with an eventSubtype should specify ObjectIDs, not Filters".to_string());
+            return Err(
+                "Event with an eventSubtype should specify ObjectIDs, not Filters".to_string(),
+            );
         }
     }
 
@@ -171,7 +187,10 @@ fn present<'a>(event: &'a Map<String, Value>, field: &str) -> Option<&'a Value> 
     event.get(field).filter(|v| !v.is_null())
 }
 
-fn optional_string<'a>(event: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, String> {
+fn optional_string<'a>(
+    event: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, String> {
     match present(event, field) {
         None => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -180,7 +199,11 @@ fn optional_string<'a>(event: &'a Map<String, Value>, field: &str) -> Result<Opt
     }
 }
 
-fn required_string<'a>(event: &'a Map<String, Value>, field: &str, missing: &str) -> Result<&'a str, String> {
+fn required_string<'a>(
+    event: &'a Map<String, Value>,
+    field: &str,
+    missing: &str,
+) -> Result<&'a str, String> {
     optional_string(event, field)?.ok_or_else(|| missing.to_string())
 }
 
@@ -199,7 +222,8 @@ fn string_list<'a>(event: &'a Map<String, Value>, field: &str) -> Result<Vec<&'a
 }
 
 fn check_user_token(label: &str, token: &str) -> Result<(), String> {
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'=' | b'+' | b'/' | b'-');
+    let allowed =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'=' | b'+' | b'/' | b'-');
     if token.len() > MAX_USER_TOKEN_LEN || !token.bytes().all(allowed) {
         return Err(format!(
             "{label} must contain only alphanumeric, equal, plus, slash, hyphen, or underscore characters, and be between 1 and {MAX_USER_TOKEN_LEN} characters long"
@@ -209,7 +233,9 @@ fn check_user_token(label: &str, token: &str) -> Result<(), String> {
 }
 
 fn is_query_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn check_query_id(query_id: &str) -> Result<(), String> {
@@ -245,7 +271,9 @@ fn check_positions(
     };
     if !positions.is_empty() {
         if !is_click {
-            return Err("Only event of type click should specify the positions attribute".to_string());
+            return Err(
+                "Only event of type click should specify the positions attribute".to_string(),
+            );
         }
         if !has_query_id {
             return Err("Event of type click with positions should specify a queryID".to_string());
@@ -254,11 +282,16 @@ fn check_positions(
             match position {
                 Value::Number(n) if n.is_i64() || n.is_u64() => {
                     if n.as_i64().is_some_and(|p| p < 1) {
-                        return Err("Event of type click may only have strictly positive positions".to_string());
+                        return Err(
+                            "Event of type click may only have strictly positive positions"
+                                .to_string(),
+                        );
                     }
                 }
                 Value::Number(_) => {
-                    return Err("Event of type click may only have strictly positive positions".to_string())
+                    return Err(
+                        "Event of type click may only have strictly positive positions".to_string(),
+                    )
                 }
                 other => return Err(type_error("positions", "int", other)),
             }
@@ -266,22 +299,34 @@ fn check_positions(
     }
     let needs_positions = is_click && has_query_id && object_count > 0;
     if (needs_positions || !positions.is_empty()) && positions.len() != object_count {
-        return Err("Event of type click should have the same number of ObjectIDs and Positions".to_string());
+        return Err(
+            "Event of type click should have the same number of ObjectIDs and Positions"
+                .to_string(),
+        );
     }
     Ok(())
 }
 
-fn check_object_data(event: &Map<String, Value>, is_conversion: bool, object_count: usize) -> Result<(), String> {
+fn check_object_data(
+    event: &Map<String, Value>,
+    is_conversion: bool,
+    object_count: usize,
+) -> Result<(), String> {
     let items = match present(event, "objectData") {
         None => return Ok(()),
         Some(Value::Array(items)) => items,
         Some(other) => return Err(type_error("objectData", "array", other)),
     };
     if !is_conversion {
-        return Err("Only event of type conversion should specify the objectData attribute".to_string());
+        return Err(
+            "Only event of type conversion should specify the objectData attribute".to_string(),
+        );
     }
     if items.len() != object_count {
-        return Err("Event of type conversion should have the same number of ObjectIDs and ObjectData".to_string());
+        return Err(
+            "Event of type conversion should have the same number of ObjectIDs and ObjectData"
+                .to_string(),
+        );
     }
     for (i, item) in items.iter().enumerate() {
         let data = match item {
@@ -318,7 +363,11 @@ fn check_object_data(event: &Map<String, Value>, is_conversion: bool, object_cou
 fn check_amount(field: &str, amount: &Value, max_string_len: usize) -> Result<(), String> {
     match amount {
         Value::Number(_) => Ok(()),
-        Value::String(s) if s.len() <= max_string_len && s.trim().parse::<f64>().is_ok_and(f64::is_finite) => Ok(()),
+        Value::String(s)
+            if s.len() <= max_string_len && s.trim().parse::<f64>().is_ok_and(f64::is_finite) =>
+        {
+            Ok(())
+        }
         Value::String(_) => Err(format!("{field} must be a number or a numeric string")),
         other => Err(type_error(field, "number or string", other)),
     }
@@ -327,7 +376,9 @@ fn check_amount(field: &str, amount: &Value, max_string_len: usize) -> Result<()
 fn check_inferred_query_ids(event: &Map<String, Value>, object_ids: &[&str]) -> Result<(), String> {
     let inferred = string_list(event, "objectIDsWithInferredQueryID")?;
     if inferred.iter().any(|id| !object_ids.contains(id)) {
-        return Err("ObjectIDsWithInferredQueryID should only contain ObjectIDs of the event".to_string());
+        return Err(
+            "ObjectIDsWithInferredQueryID should only contain ObjectIDs of the event".to_string(),
+        );
     }
     Ok(())
 }
@@ -345,7 +396,8 @@ fn check_value_and_currency(event: &Map<String, Value>) -> Result<(), String> {
     }
     let has_prices = match present(event, "objectData") {
         Some(Value::Array(items)) => items.iter().any(|item| {
-            item.get("price").is_some_and(|v| !v.is_null()) || item.get("discount").is_some_and(|v| !v.is_null())
+            item.get("price").is_some_and(|v| !v.is_null())
+                || item.get("discount").is_some_and(|v| !v.is_null())
         }),
         _ => false,
     };
@@ -355,7 +407,11 @@ fn check_value_and_currency(event: &Map<String, Value>) -> Result<(), String> {
     Ok(())
 }
 
-fn check_timestamp(event: &Map<String, Value>, rules: &ValidationRules, now_ms: i64) -> Result<(), String> {
+fn check_timestamp(
+    event: &Map<String, Value>,
+    rules: &ValidationRules,
+    now_ms: i64,
+) -> Result<(), String> {
     let timestamp = match present(event, "timestamp") {
         None => return Ok(()),
         Some(Value::Number(n)) => match n.as_i64() {
@@ -409,32 +465,65 @@ mod tests {
 
     #[test]
     fn positions_rules() {
-        assert!(check(without(click(), "positions")).unwrap_err().contains("same number of ObjectIDs and Positions"));
-        assert!(check(with(click(), "positions", json!([0, 1]))).unwrap_err().contains("strictly positive"));
-        assert!(check(with(click(), "positions", json!([1.5, 2]))).unwrap_err().contains("strictly positive"));
-        assert!(check(without(click(), "queryID")).unwrap_err().contains("should specify a queryID"));
+        assert!(check(without(click(), "positions"))
+            .unwrap_err()
+            .contains("same number of ObjectIDs and Positions"));
+        assert!(check(with(click(), "positions", json!([0, 1])))
+            .unwrap_err()
+            .contains("strictly positive"));
+        assert!(check(with(click(), "positions", json!([1.5, 2])))
+            .unwrap_err()
+            .contains("strictly positive"));
+        assert!(check(without(click(), "queryID"))
+            .unwrap_err()
+            .contains("should specify a queryID"));
         let view = with(click(), "eventType", json!("view"));
-        assert!(check(view).unwrap_err().contains("Only event of type click"));
+        assert!(check(view)
+            .unwrap_err()
+            .contains("Only event of type click"));
     }
 
     #[test]
     fn batch_level_rules() {
         let rules = ValidationRules::default();
-        assert_eq!(validate_batch(&json!({"events": []}), &rules, NOW), Err("No events to process".into()));
-        assert_eq!(validate_batch(&json!({}), &rules, NOW), Err("No events to process".into()));
-        assert!(validate_batch(&json!([]), &rules, NOW).unwrap_err().contains("got array"));
+        assert_eq!(
+            validate_batch(&json!({"events": []}), &rules, NOW),
+            Err("No events to process".into())
+        );
+        assert_eq!(
+            validate_batch(&json!({}), &rules, NOW),
+            Err("No events to process".into())
+        );
+        assert!(validate_batch(&json!([]), &rules, NOW)
+            .unwrap_err()
+            .contains("got array"));
         let many: Vec<Value> = (0..1001).map(|_| click()).collect();
-        assert!(validate_batch(&json!({ "events": many }), &rules, NOW).unwrap_err().contains("1000"));
-        let err = validate_batch(&json!({"events": [click(), without(click(), "eventName")]}), &rules, NOW);
+        assert!(validate_batch(&json!({ "events": many }), &rules, NOW)
+            .unwrap_err()
+            .contains("1000"));
+        let err = validate_batch(
+            &json!({"events": [click(), without(click(), "eventName")]}),
+            &rules,
+            NOW,
+        );
         assert_eq!(err, Err("events[1]: EventName is required".into()));
     }
 
     #[test]
     fn timestamps() {
         let day = 86_400_000;
-        assert_eq!(check(with(click(), "timestamp", json!(NOW - 3 * day))), Ok(()));
-        assert!(check(with(click(), "timestamp", json!(NOW - 5 * day))).unwrap_err().contains("past"));
-        assert!(check(with(click(), "timestamp", json!(NOW + day))).unwrap_err().contains("future"));
-        assert!(check(with(click(), "timestamp", json!("now"))).unwrap_err().contains("Invalid type"));
+        assert_eq!(
+            check(with(click(), "timestamp", json!(NOW - 3 * day))),
+            Ok(())
+        );
+        assert!(check(with(click(), "timestamp", json!(NOW - 5 * day)))
+            .unwrap_err()
+            .contains("past"));
+        assert!(check(with(click(), "timestamp", json!(NOW + day)))
+            .unwrap_err()
+            .contains("future"));
+        assert!(check(with(click(), "timestamp", json!("now")))
+            .unwrap_err()
+            .contains("Invalid type"));
     }
 }

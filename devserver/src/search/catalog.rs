@@ -38,8 +38,9 @@ impl Catalog {
 
     /// Products from a JSON file holding an array of records.
     pub fn from_file(path: &Path) -> Result<Self, ServerError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|err| ServerError::Catalog(format!("cannot read {}: {err}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            ServerError::Catalog(format!("cannot read {}: {err}", path.display()))
+        })?;
         Catalog::from_json(&text)
     }
 

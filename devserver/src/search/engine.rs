@@ -33,7 +33,11 @@ pub fn search(catalog: &Catalog, query: &SearchQuery, query_id: Option<&str>) ->
     let hits_per_page = query.hits_per_page();
     let page = query.page();
     let nb_hits = matches.len();
-    let nb_pages = if hits_per_page == 0 { 0 } else { nb_hits.div_ceil(hits_per_page) };
+    let nb_pages = if hits_per_page == 0 {
+        0
+    } else {
+        nb_hits.div_ceil(hits_per_page)
+    };
     let (pre, post) = query.highlight_tags();
     let hits: Vec<Value> = matches
         .iter()
@@ -66,11 +70,16 @@ pub fn search(catalog: &Catalog, query: &SearchQuery, query_id: Option<&str>) ->
 }
 
 fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX).max(1)
+    u64::try_from(started.elapsed().as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1)
 }
 
 fn query_words(query: &str) -> Vec<String> {
-    query.split_whitespace().map(|w| w.to_ascii_lowercase()).collect()
+    query
+        .split_whitespace()
+        .map(|w| w.to_ascii_lowercase())
+        .collect()
 }
 
 /// Every word must appear (case-insensitively) in a searchable attribute.
@@ -80,7 +89,9 @@ fn matches_words(product: &Product, words: &[String]) -> bool {
         .filter_map(|a| product.text(a))
         .map(str::to_ascii_lowercase)
         .collect();
-    words.iter().all(|word| haystack.iter().any(|h| h.contains(word.as_str())))
+    words
+        .iter()
+        .all(|word| haystack.iter().any(|h| h.contains(word.as_str())))
 }
 
 /// Values of an attribute as text (strings, numbers, arrays of them).
@@ -130,7 +141,10 @@ fn facet_names(requested: &[String]) -> Vec<String> {
     }
 }
 
-fn facet_counts(matches: &[&Product], requested: &[String]) -> BTreeMap<String, BTreeMap<String, usize>> {
+fn facet_counts(
+    matches: &[&Product],
+    requested: &[String],
+) -> BTreeMap<String, BTreeMap<String, usize>> {
     facet_names(requested)
         .into_iter()
         .map(|facet| {
@@ -202,7 +216,8 @@ pub fn highlight(value: &str, words: &[String], pre: &str, post: &str) -> Value 
             _ => merged.push((start, end)),
         }
     }
-    let mut highlighted = String::with_capacity(value.len() + merged.len() * (pre.len() + post.len()));
+    let mut highlighted =
+        String::with_capacity(value.len() + merged.len() * (pre.len() + post.len()));
     let mut cursor = 0;
     for (start, end) in &merged {
         highlighted.push_str(&value[cursor..*start]);
@@ -225,7 +240,8 @@ pub fn highlight(value: &str, words: &[String], pre: &str, post: &str) -> Value 
     } else {
         "partial"
     };
-    let mut result = json!({"value": highlighted, "matchLevel": match_level, "matchedWords": matched_words});
+    let mut result =
+        json!({"value": highlighted, "matchLevel": match_level, "matchedWords": matched_words});
     if match_level != "none" {
         let fully = merged.len() == 1 && merged[0] == (0, value.len());
         result["fullyHighlighted"] = json!(fully);
@@ -246,7 +262,12 @@ mod tests {
         let none = highlight("Arc Floor Lamp", &["zzz".to_string()], "<em>", "</em>");
         assert_eq!(none["matchLevel"], "none");
         assert_eq!(none["value"], "Arc Floor Lamp");
-        let partial = highlight("Arc Floor Lamp", &["arc".to_string(), "desk".to_string()], "[", "]");
+        let partial = highlight(
+            "Arc Floor Lamp",
+            &["arc".to_string(), "desk".to_string()],
+            "[",
+            "]",
+        );
         assert_eq!(partial["value"], "[Arc] Floor Lamp");
         assert_eq!(partial["matchLevel"], "partial");
     }

@@ -45,7 +45,10 @@ async fn read_json(request: Request) -> (RequestMeta, usize, Result<Value, ApiEr
         Err(_) => (
             meta,
             0,
-            Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large")),
+            Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request Entity Too Large",
+            )),
         ),
         Ok(bytes) if bytes.is_empty() => (meta, 0, Ok(json!({}))),
         Ok(bytes) => {
@@ -62,7 +65,11 @@ fn answer(
     body_bytes: usize,
     outcome: Result<(Value, Vec<Value>), ApiError>,
 ) -> Response {
-    let no_events = Verdict { accepted: true, injected: false, reason: None };
+    let no_events = Verdict {
+        accepted: true,
+        injected: false,
+        reason: None,
+    };
     match outcome {
         Ok((body, summaries)) => {
             let mut record = meta.to_record(200, "OK", body_bytes);
@@ -79,7 +86,11 @@ fn answer(
 }
 
 /// `POST /1/indexes/*/queries`: `{"requests": [...]}` → `{"results": [...]}`.
-pub async fn multiple_queries(State(state): State<AppState>, Path(index): Path<String>, request: Request) -> Response {
+pub async fn multiple_queries(
+    State(state): State<AppState>,
+    Path(index): Path<String>,
+    request: Request,
+) -> Response {
     let (meta, body_bytes, body) = read_json(request).await;
     let default_index = (index != "*").then_some(index.as_str());
     let outcome = body.and_then(|body| {
@@ -99,7 +110,11 @@ pub async fn multiple_queries(State(state): State<AppState>, Path(index): Path<S
 }
 
 /// `POST /1/indexes/{index}/query`: one query → one result.
-pub async fn single_query(State(state): State<AppState>, Path(index): Path<String>, request: Request) -> Response {
+pub async fn single_query(
+    State(state): State<AppState>,
+    Path(index): Path<String>,
+    request: Request,
+) -> Response {
     let (meta, body_bytes, body) = read_json(request).await;
     let outcome = body.and_then(|body| {
         let query = SearchQuery::from_request(&body, Some(&index))

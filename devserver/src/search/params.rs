@@ -52,7 +52,11 @@ impl SearchQuery {
             }
         }
         let params_string = params_string.unwrap_or_else(|| encode(&params));
-        Ok(SearchQuery { index_name, params, params_string })
+        Ok(SearchQuery {
+            index_name,
+            params,
+            params_string,
+        })
     }
 
     fn get(&self, name: &str) -> Option<&Value> {
@@ -99,8 +103,15 @@ impl SearchQuery {
 
     /// `highlightPreTag` / `highlightPostTag` (default `<em>` / `</em>`).
     pub fn highlight_tags(&self) -> (String, String) {
-        let tag = |name: &str, default: &str| self.get(name).map(text).unwrap_or_else(|| default.to_string());
-        (tag("highlightPreTag", "<em>"), tag("highlightPostTag", "</em>"))
+        let tag = |name: &str, default: &str| {
+            self.get(name)
+                .map(text)
+                .unwrap_or_else(|| default.to_string())
+        };
+        (
+            tag("highlightPreTag", "<em>"),
+            tag("highlightPostTag", "</em>"),
+        )
     }
 
     /// For v5 `type: "facet"` requests: the facet searched.
@@ -118,12 +129,23 @@ impl SearchQuery {
         let mut summary = Map::new();
         summary.insert("indexName".into(), Value::String(self.index_name.clone()));
         summary.insert("query".into(), Value::String(self.query()));
-        summary.insert("userToken".into(), self.user_token().map(Value::String).unwrap_or(Value::Null));
+        summary.insert(
+            "userToken".into(),
+            self.user_token().map(Value::String).unwrap_or(Value::Null),
+        );
         summary.insert("clickAnalytics".into(), Value::Bool(self.click_analytics()));
         summary.insert("page".into(), Value::from(self.page()));
         summary.insert("hitsPerPage".into(), Value::from(self.hits_per_page()));
-        summary.insert("queryID".into(), query_id.map(|q| Value::String(q.into())).unwrap_or(Value::Null));
-        summary.insert("params".into(), Value::Object(self.params.clone().into_iter().collect()));
+        summary.insert(
+            "queryID".into(),
+            query_id
+                .map(|q| Value::String(q.into()))
+                .unwrap_or(Value::Null),
+        );
+        summary.insert(
+            "params".into(),
+            Value::Object(self.params.clone().into_iter().collect()),
+        );
         Value::Object(summary)
     }
 }
@@ -157,10 +179,15 @@ fn truthy(value: &Value) -> bool {
 fn list(value: &Value) -> Vec<String> {
     match value {
         Value::Array(items) => items.iter().map(text).collect(),
-        Value::String(s) if s.trim_start().starts_with('[') => {
-            serde_json::from_str::<Value>(s).map(|v| list(&v)).unwrap_or_default()
-        }
-        Value::String(s) => s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+        Value::String(s) if s.trim_start().starts_with('[') => serde_json::from_str::<Value>(s)
+            .map(|v| list(&v))
+            .unwrap_or_default(),
+        Value::String(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -175,9 +202,9 @@ fn and_of_ors(value: &Value) -> Vec<Vec<String>> {
             })
             .filter(|group: &Vec<String>| !group.is_empty())
             .collect(),
-        Value::String(s) if s.trim_start().starts_with('[') => {
-            serde_json::from_str::<Value>(s).map(|v| and_of_ors(&v)).unwrap_or_default()
-        }
+        Value::String(s) if s.trim_start().starts_with('[') => serde_json::from_str::<Value>(s)
+            .map(|v| and_of_ors(&v))
+            .unwrap_or_default(),
         Value::String(s) if !s.is_empty() => vec![vec![s.clone()]],
         _ => Vec::new(),
     }
@@ -219,9 +246,17 @@ mod tests {
         assert_eq!(query.query(), "watch");
         assert_eq!(query.hits_per_page(), 3);
         assert!(query.click_analytics());
-        assert_eq!(query.facet_filters(), vec![vec!["category:Lamps".to_string()]]);
+        assert_eq!(
+            query.facet_filters(),
+            vec![vec!["category:Lamps".to_string()]]
+        );
         assert!(query.params_string.contains("query=watch"));
         assert!(SearchQuery::from_request(&json!({"query": "x"}), None).is_err());
-        assert_eq!(SearchQuery::from_request(&json!({}), Some("p")).expect("query").hits_per_page(), 20);
+        assert_eq!(
+            SearchQuery::from_request(&json!({}), Some("p"))
+                .expect("query")
+                .hits_per_page(),
+            20
+        );
     }
 }

@@ -1,0 +1,9 @@
+//! HTTP tests against the server started in-process on 127.0.0.1:0.
+
+mod common;
+mod control;
+mod failures;
+mod protocol;
+mod search;
+mod static_files;
+mod validation;

@@ -1,0 +1,46 @@
+// The classic script loaded by the search-insights snippet
+// (pkg/search-insights.min.js). It finds the page's `aa` function through
+// window.AlgoliaAnalyticsObject, keeps that very function object (InstantSearch
+// holds a reference to it), replays its queue in order once the wasm is ready,
+// and then makes `aa.queue.push` dispatch directly, as search-insights does.
+import init, { Insights } from "../../target/bindgen/search_insights_wasm.js";
+import { reportLoadFailure } from "./load-failure.js";
+
+(function () {
+  if (typeof window !== "object") return;
+  const script = document.currentScript;
+  let name = window.AlgoliaAnalyticsObject;
+  if (!name) name = window.AlgoliaAnalyticsObject = "aa";
+  let aa = window[name];
+  if (typeof aa !== "function") {
+    aa = window[name] = function () {
+      return (aa.queue = aa.queue || []).push(arguments);
+    };
+  }
+  if (aa.queue && aa.queue.__insightsWasm) return; // this script ran already
+  aa.version = __SEARCH_INSIGHTS_VERSION__;
+  const queue = (aa.queue = aa.queue || []);
+  const wasmUrl = new URL("search_insights_wasm_bg.wasm", (script && script.src) || location.href);
+  Object.defineProperty(queue, "__insightsWasm", { value: true });
+  init({ module_or_path: wasmUrl }).then(
+    function () {
+      const client = new Insights();
+      const run = function (args) {
+        return client.call(args[0], Array.prototype.slice.call(args, 1));
+      };
+      // Calls made by callbacks during the replay are pushed onto the queue
+      // and replayed too, in order.
+      for (let i = 0; i < queue.length; i++) {
+        try {
+          run(queue[i]);
+        } catch (error) {
+          console.error(error);
+        }
+      }
+      queue.push = run;
+    },
+    function (error) {
+      reportLoadFailure(error, wasmUrl);
+    }
+  );
+})();

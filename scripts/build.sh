@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds pkg/: the wasm (wasm-bindgen + wasm-opt), the script-tag file and the
+# npm module (esbuild).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/cargo-wasm build --release -p search-insights-wasm --lib
+wasm-bindgen --target web --out-dir target/bindgen --out-name search_insights_wasm \
+  target/wasm/wasm32-unknown-unknown/release/search_insights_wasm.wasm
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  target/bindgen/search_insights_wasm_bg.wasm -o pkg/search_insights_wasm_bg.wasm
+version=$(sed -n 's/^pub const SEARCH_INSIGHTS_VERSION: &str = "\(.*\)";/\1/p' src/client.rs)
+common=(--bundle --minify --legal-comments=none "--define:__SEARCH_INSIGHTS_VERSION__=\"$version\"" --log-level=warning --log-override:duplicate-object-key=silent)
+node_modules/.bin/esbuild pkg/js/script-tag.js "${common[@]}" --format=iife --target=es2019 \
+  --log-override:empty-import-meta=silent --outfile=pkg/search-insights.min.js
+node_modules/.bin/esbuild pkg/js/module.js "${common[@]}" --format=esm --target=es2020 --outfile=pkg/index.mjs
+wasm=$(wc -c <pkg/search_insights_wasm_bg.wasm)
+js=$(wc -c <pkg/search-insights.min.js)
+gz=$(( $(gzip -9c pkg/search_insights_wasm_bg.wasm | wc -c) + $(gzip -9c pkg/search-insights.min.js | wc -c) ))
+echo "build: pkg/search-insights.min.js ${js} B + pkg/search_insights_wasm_bg.wasm ${wasm} B = ${gz} B gzipped"

@@ -1,0 +1,285 @@
+//! The `Insights` class: one `aa()` client for JavaScript. The JS wrapper
+//! (`pkg/js/`) turns `aa(method, ...args)` into `client.call(method, args)`.
+//!
+//! Every call converts its arguments first, then borrows the client, and only
+//! calls back into page code (callbacks, Promise resolution) after the borrow
+//! is released, so a callback may call `aa()` again.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::convert;
+use super::page::{watch_page, BrowserPage};
+use crate::client::{InsightsClient, Notice, Progress, Reply};
+use crate::environment::ResponseOutcome;
+use crate::error::InsightsError;
+use crate::method::Method;
+use crate::outbox::CallId;
+use crate::value::Value;
+
+/// The page code that waits on this client.
+#[derive(Default)]
+struct Hooks {
+    on_user_token: Option<Function>,
+    on_authenticated_user_token: Option<Function>,
+    on_delivery: Option<Function>,
+    /// `resolve` functions of the Promises of pending event calls.
+    pending: Vec<(CallId, Function)>,
+}
+
+/// What a client and its page callbacks share with the page's timers and
+/// `fetch` completions.
+pub struct Shared {
+    client: RefCell<InsightsClient<BrowserPage>>,
+    hooks: RefCell<Hooks>,
+}
+
+/// The one place an [`InsightsError`] becomes a JavaScript `Error`.
+fn js_error(error: &InsightsError) -> JsValue {
+    js_sys::Error::new(&error.to_string()).into()
+}
+
+fn to_js(value: &Value) -> JsValue {
+    match value {
+        Value::String(s) => JsValue::from_str(s),
+        Value::Number(n) => JsValue::from_f64(*n),
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Null => JsValue::NULL,
+        _ => JsValue::UNDEFINED,
+    }
+}
+
+fn function(value: &JsValue) -> Option<Function> {
+    value.dyn_ref::<Function>().cloned()
+}
+
+fn report_to_js(report: &crate::outbox::DeliveryReport) -> JsValue {
+    let object = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+    };
+    set("status", report.status.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))));
+    set("message", JsValue::from_str(&report.message));
+    set("events", JsValue::from_f64(report.events as f64));
+    set("delivered", JsValue::from_bool(report.delivered));
+    set("willRetry", JsValue::from_bool(report.will_retry));
+    object.into()
+}
+
+impl Shared {
+    /// A wake-up scheduled by the core fired.
+    pub(super) fn wake(&self) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_wake();
+        }
+        self.settle_in_background();
+    }
+
+    /// A request ended.
+    pub(super) fn response(&self, request_id: u64, outcome: ResponseOutcome) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_response(request_id, outcome);
+        }
+        self.settle_in_background();
+    }
+
+    fn page_hide(&self) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_page_hide();
+        }
+        self.settle_in_background();
+    }
+
+    fn storage_changed(&self, key: &str) {
+        if key.is_empty() || key == crate::query_cache::STORAGE_KEY {
+            if let Ok(mut client) = self.client.try_borrow_mut() {
+                client.on_storage_changed();
+            }
+        }
+    }
+
+    fn settle_in_background(&self) {
+        if let Err(error) = self.settle() {
+            web_sys::console::error_2(&JsValue::from_str("search-insights: a callback threw"), &error);
+        }
+    }
+
+    /// Tells page code what changed: token callbacks, settled Promises,
+    /// delivery reports. The first exception a callback throws is returned.
+    fn settle(&self) -> Result<(), JsValue> {
+        let (notices, progress) = match self.client.try_borrow_mut() {
+            Ok(mut client) => (client.take_notices(), client.take_progress()),
+            Err(_) => return Ok(()),
+        };
+        let Progress { completions, reports } = progress;
+        let mut first_error = Ok(());
+        let mut keep = |result: Result<JsValue, JsValue>| {
+            if let Err(e) = result {
+                if first_error.is_ok() {
+                    first_error = Err(e);
+                }
+            }
+        };
+        for notice in notices {
+            let (callback, value) = {
+                let hooks = self.hooks.borrow();
+                match notice {
+                    Notice::UserToken(v) => (hooks.on_user_token.clone(), v),
+                    Notice::AuthenticatedUserToken(v) => (hooks.on_authenticated_user_token.clone(), v),
+                }
+            };
+            if let Some(callback) = callback {
+                keep(callback.call1(&JsValue::UNDEFINED, &to_js(&value)));
+            }
+        }
+        for (call, delivered) in completions {
+            let resolve = {
+                let mut hooks = self.hooks.borrow_mut();
+                let index = hooks.pending.iter().position(|(id, _)| *id == call);
+                index.map(|i| hooks.pending.swap_remove(i).1)
+            };
+            if let Some(resolve) = resolve {
+                keep(resolve.call1(&JsValue::UNDEFINED, &JsValue::from_bool(delivered)));
+            }
+        }
+        let on_delivery = self.hooks.borrow().on_delivery.clone();
+        if let Some(callback) = on_delivery {
+            for report in &reports {
+                keep(callback.call1(&JsValue::UNDEFINED, &report_to_js(report)));
+            }
+        }
+        first_error
+    }
+}
+
+/// One insights client. `new Insights()` gives an independent instance;
+/// `insights.call("clickedObjectIDs", [event])` is `aa("clickedObjectIDs", event)`.
+#[wasm_bindgen]
+pub struct Insights {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl Insights {
+    /// A client in its state before `init`, listening for the page being hidden.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Insights {
+        let shared = Rc::new_cyclic(|weak| Shared {
+            client: RefCell::new(InsightsClient::new(BrowserPage { shared: weak.clone() })),
+            hooks: RefCell::new(Hooks::default()),
+        });
+        let on_hide = Rc::downgrade(&shared);
+        let on_storage = Rc::downgrade(&shared);
+        watch_page(
+            Closure::<dyn Fn()>::new(move || {
+                if let Some(shared) = on_hide.upgrade() {
+                    shared.page_hide();
+                }
+            })
+            .into_js_value(),
+            Closure::<dyn Fn(String)>::new(move |key: String| {
+                if let Some(shared) = on_storage.upgrade() {
+                    shared.storage_changed(&key);
+                }
+            })
+            .into_js_value(),
+        );
+        Insights { shared }
+    }
+
+    /// `aa(method, ...args)`: returns what search-insights returns (a Promise
+    /// for event methods), throws an `Error` for bad input.
+    pub fn call(&self, method: JsValue, args: Array) -> Result<JsValue, JsValue> {
+        let Some(method) = method.as_string().as_deref().and_then(Method::from_name) else {
+            let name = method.as_string().unwrap_or_else(|| format!("{method:?}"));
+            web_sys::console::warn_1(&JsValue::from_str(&format!("The method `{name}` doesn't exist.")));
+            return Ok(JsValue::UNDEFINED);
+        };
+        let raw: Vec<JsValue> = args.iter().collect();
+        let raw_arg = |i: usize| raw.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
+        // Callback registrations need no conversion.
+        match method {
+            Method::OnUserTokenChange | Method::OnAuthenticatedUserTokenChange | Method::OnDelivery => {
+                return self.register(method, function(&raw_arg(0)), &raw_arg(1));
+            }
+            _ => {}
+        }
+        let mut values = Vec::with_capacity(raw.len());
+        for (i, arg) in raw.iter().enumerate() {
+            let value = convert::argument(arg, i).map_err(|e| {
+                js_error(&InsightsError::invalid(method.name(), e.path, e.problem))
+            })?;
+            values.push(value);
+        }
+        let reply = {
+            let Ok(mut client) = self.shared.client.try_borrow_mut() else {
+                return Err(js_error(&InsightsError::Reentrant { method: method.name().to_owned() }));
+            };
+            client.call(method, &values)
+        };
+        let result = match reply {
+            Err(error) => {
+                self.shared.settle()?;
+                return Err(js_error(&error));
+            }
+            Ok(Reply::Value(value)) => to_js(&value),
+            Ok(Reply::Settled(delivered)) => Promise::resolve(&JsValue::from_bool(delivered)).into(),
+            Ok(Reply::Pending(call)) => {
+                let mut resolve_fn = None;
+                let promise = Promise::new(&mut |resolve, _reject| resolve_fn = Some(resolve));
+                if let Some(resolve) = resolve_fn {
+                    self.shared.hooks.borrow_mut().pending.push((call, resolve));
+                }
+                promise.into()
+            }
+        };
+        self.shared.settle()?;
+        // Node-style and plain callbacks, after the state changed.
+        match method {
+            Method::GetUserToken | Method::GetAuthenticatedUserToken => {
+                if let Some(callback) = function(&raw_arg(1)) {
+                    callback.call2(&JsValue::UNDEFINED, &JsValue::NULL, &result)?;
+                }
+            }
+            Method::GetVersion => {
+                if let Some(callback) = function(&raw_arg(0)) {
+                    callback.call1(&JsValue::UNDEFINED, &result)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(result)
+    }
+
+    fn register(&self, method: Method, callback: Option<Function>, options: &JsValue) -> Result<JsValue, JsValue> {
+        {
+            let mut hooks = self.shared.hooks.borrow_mut();
+            match method {
+                Method::OnUserTokenChange => hooks.on_user_token = callback.clone(),
+                Method::OnAuthenticatedUserTokenChange => hooks.on_authenticated_user_token = callback.clone(),
+                _ => hooks.on_delivery = callback.clone(),
+            }
+        }
+        let immediate = js_sys::Reflect::get(options, &JsValue::from_str("immediate")).ok().is_some_and(|v| v.is_truthy());
+        if let (Some(callback), true, false) = (callback, immediate, method == Method::OnDelivery) {
+            let current = match self.shared.client.try_borrow() {
+                Ok(client) if method == Method::OnUserTokenChange => client.user_token(),
+                Ok(client) => client.authenticated_user_token(),
+                Err(_) => Value::Undefined,
+            };
+            callback.call1(&JsValue::UNDEFINED, &to_js(&current))?;
+        }
+        Ok(JsValue::UNDEFINED)
+    }
+
+    /// Events queued or in flight (for tests and the debugger).
+    #[wasm_bindgen(js_name = pendingEvents)]
+    pub fn pending_events(&self) -> usize {
+        self.shared.client.try_borrow().map_or(0, |c| c.pending_events())
+    }
+}

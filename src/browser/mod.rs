@@ -1,0 +1,7 @@
+//! The browser boundary: the `Insights` class JavaScript instantiates, the
+//! conversion of JavaScript arguments into [`crate::Value`], and the page
+//! services (`fetch`, `document.cookie`, `localStorage`, timers) the core uses.
+
+mod convert;
+mod exports;
+mod page;

@@ -1,0 +1,141 @@
+//! `BrowserPage`: the [`Environment`](crate::environment::Environment) of a
+//! real page — `fetch`, `sendBeacon`, `document.cookie`, `localStorage`,
+//! `crypto.getRandomValues`, timers and the console.
+
+use std::rc::Weak;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::exports::Shared;
+use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, ResponseOutcome, Transport};
+
+/// Requests that get no answer within this time are treated as network errors.
+const REQUEST_TIMEOUT_MS: f64 = 20_000.0;
+
+#[wasm_bindgen(module = "/src/browser/page.js")]
+extern "C" {
+    fn post(url: &str, body: &str, keepalive: bool, timeout_ms: f64, done: JsValue);
+    #[wasm_bindgen(js_name = beacon)]
+    fn send_beacon(url: &str, body: &str) -> bool;
+    fn later(ms: f64, callback: JsValue);
+    #[wasm_bindgen(js_name = watchPage)]
+    pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
+}
+
+/// The page one client lives in; it reaches its client through `shared` to
+/// report responses and wake-ups.
+pub struct BrowserPage {
+    pub(super) shared: Weak<Shared>,
+}
+
+fn window() -> Option<web_sys::Window> {
+    js_sys::global().dyn_into::<web_sys::Window>().ok()
+}
+
+fn html_document() -> Option<web_sys::HtmlDocument> {
+    window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok().flatten()
+}
+
+impl Transport for BrowserPage {
+    fn send(&mut self, request: OutgoingRequest) {
+        let shared = self.shared.clone();
+        let id = request.id;
+        let done = Closure::once_into_js(move |status: f64, text: String| {
+            let outcome = if status >= 100.0 && status < 1000.0 {
+                ResponseOutcome::Status(status as u16, text)
+            } else {
+                ResponseOutcome::NetworkError
+            };
+            if let Some(shared) = shared.upgrade() {
+                shared.response(id, outcome);
+            }
+        });
+        post(&request.url, &request.body, request.keepalive, REQUEST_TIMEOUT_MS, done);
+    }
+
+    fn beacon(&mut self, request: &OutgoingRequest) -> bool {
+        send_beacon(&request.url, &request.body)
+    }
+}
+
+impl CookieJar for BrowserPage {
+    fn cookies_enabled(&self) -> bool {
+        window()
+            .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("cookieEnabled")).ok())
+            .is_some_and(|v| v.is_truthy())
+    }
+
+    fn read_cookies(&self) -> String {
+        html_document().and_then(|d| d.cookie().ok()).unwrap_or_default()
+    }
+
+    fn write_cookie(&mut self, cookie: &str) {
+        if let Some(document) = html_document() {
+            let _ = document.set_cookie(cookie);
+        }
+    }
+
+    fn is_secure_page(&self) -> bool {
+        window().and_then(|w| w.location().protocol().ok()).is_some_and(|p| p == "https:")
+    }
+}
+
+impl KeyValueStore for BrowserPage {
+    fn get_item(&self, key: &str) -> Option<String> {
+        local_storage()?.get_item(key).ok().flatten()
+    }
+
+    fn set_item(&mut self, key: &str, value: &str) -> bool {
+        local_storage().is_some_and(|s| s.set_item(key, value).is_ok())
+    }
+
+    fn remove_item(&mut self, key: &str) {
+        if let Some(storage) = local_storage() {
+            let _ = storage.remove_item(key);
+        }
+    }
+}
+
+impl Platform for BrowserPage {
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    fn random_bytes(&mut self) -> [u8; 16] {
+        let mut bytes = [0u8; 16];
+        let filled = window()
+            .and_then(|w| w.crypto().ok())
+            .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+        if !filled {
+            for b in &mut bytes {
+                *b = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+        bytes
+    }
+
+    fn schedule_wake(&mut self, delay_ms: f64) {
+        let shared = self.shared.clone();
+        later(
+            delay_ms,
+            Closure::once_into_js(move || {
+                if let Some(shared) = shared.upgrade() {
+                    shared.wake();
+                }
+            }),
+        );
+    }
+
+    fn warn(&mut self, message: &str) {
+        web_sys::console::warn_1(&JsValue::from_str(message));
+    }
+
+    fn error(&mut self, message: &str) {
+        web_sys::console::error_1(&JsValue::from_str(message));
+    }
+}
