@@ -57,6 +57,8 @@ pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
+pub use browser::Insights;
 #[cfg(test)]
 mod testing;
 

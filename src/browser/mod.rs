@@ -5,3 +5,5 @@
 mod convert;
 mod exports;
 mod page;
+
+pub use exports::Insights;
