@@ -78,8 +78,8 @@ impl<E: Environment> InsightsClient<E> {
         let page = env.random_bytes();
         let mut page_id = String::with_capacity(12);
         for b in page.iter().take(6) {
-            page_id.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-            page_id.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+            page_id.extend(char::from_digit(u32::from(b >> 4), 16));
+            page_id.extend(char::from_digit(u32::from(b & 15), 16));
         }
         InsightsClient {
             env,

@@ -596,7 +596,8 @@ mod tests {
 
     #[test]
     fn bad_input_names_method_and_field() {
-        let cases: Vec<(&'static str, Vec<(&'static str, Value)>, &str)> = vec![
+        type Case = (&'static str, Vec<(&'static str, Value)>, &'static str);
+        let cases: Vec<Case> = vec![
             ("clickedObjectIDs", vec![("eventName", Value::str("n")), ("objectIDs", strs(&["1"]))], "clickedObjectIDs: `event.index` is required"),
             ("clickedObjectIDs", vec![("index", Value::str("i")), ("objectIDs", strs(&["1"]))], "clickedObjectIDs: `event.eventName` is required"),
             ("clickedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n"))], "clickedObjectIDs: `event.objectIDs` is required"),

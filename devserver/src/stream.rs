@@ -1,7 +1,8 @@
 //! `GET /_devserver/stream`: Server-Sent Events with every new record.
 //!
 //! SSE event names: `request` (a request record), `event` (an event record),
-//! `clear` (the logs were emptied; data `{}`).
+//! `clear` (the logs were emptied; data `{}`), `ready` (sent first, once
+//! subscribed), `resync` (this reader fell behind and missed records: re-fetch).
 
 use std::convert::Infallible;
 
@@ -34,8 +35,10 @@ fn live_updates(state: AppState) -> impl Stream<Item = Result<Event, Infallible>
                         return Some((Ok(event), receiver));
                     }
                 }
-                // A slow reader missed some records; it can re-fetch them.
-                Err(RecvError::Lagged(_)) => continue,
+                // A slow reader missed some records: tell it to re-fetch them.
+                Err(RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("resync").data("{}")), receiver));
+                }
                 Err(RecvError::Closed) => return None,
             }
         }
