@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# One build at a time: pkg/ must never mix the output of two builds.
+mkdir -p target
+exec 9>target/.build.lock
+flock 9
 scripts/cargo-wasm build --release -p search-insights-wasm --lib
 wasm-bindgen --target web --out-dir target/bindgen --out-name search_insights_wasm \
   target/wasm/wasm32-unknown-unknown/release/search_insights_wasm.wasm
