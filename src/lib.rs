@@ -55,7 +55,8 @@ pub mod query_cache;
 pub mod token;
 pub mod value;
 
-#[cfg(target_arch = "wasm32")]
+// Built for wasm32, and linted natively by clippy.
+#[cfg(any(target_arch = "wasm32", clippy))]
 mod browser;
 #[cfg(target_arch = "wasm32")]
 pub use browser::Insights;

@@ -6,4 +6,5 @@ mod convert;
 mod exports;
 mod page;
 
+#[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
 pub use exports::Insights;

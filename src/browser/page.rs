@@ -46,7 +46,7 @@ impl Transport for BrowserPage {
         let shared = self.shared.clone();
         let id = request.id;
         let done = Closure::once_into_js(move |status: f64, text: String| {
-            let outcome = if status >= 100.0 && status < 1000.0 {
+            let outcome = if (100.0..1000.0).contains(&status) {
                 ResponseOutcome::Status(status as u16, text)
             } else {
                 ResponseOutcome::NetworkError
