@@ -31,10 +31,11 @@ pub enum Value {
 pub static UNDEFINED: Value = Value::Undefined;
 
 impl Value {
-    /// The field `key` of an object; `None` for other types or a missing key.
+    /// The field `key` of an object (the last one, if parsed JSON repeated
+    /// it, as `JSON.parse` keeps); `None` for other types or a missing key.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Object(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }

@@ -22,8 +22,13 @@ import { reportLoadFailure } from "./load-failure.js";
   const queue = (aa.queue = aa.queue || []);
   const wasmUrl = new URL("search_insights_wasm_bg.wasm", (script && script.src) || location.href);
   Object.defineProperty(queue, "__insightsWasm", { value: true });
+  const mark = function (name) {
+    if (typeof performance === "object" && performance.mark) performance.mark(name);
+  };
+  mark("insights-wasm:instantiate-start");
   init({ module_or_path: wasmUrl }).then(
     function () {
+      mark("insights-wasm:instantiate-end");
       const client = new Insights();
       const run = function (args) {
         return client.call(args[0], Array.prototype.slice.call(args, 1));
