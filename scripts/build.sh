@@ -8,9 +8,18 @@ export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p target
 exec 9>target/.build.lock
 flock 9
+# The shipped build aborts on panic without formatting a message (the library
+# never panics by design; this drops the panic machinery from the wasm). That
+# needs Debian's toolchain with -Zbuild-std; a stable rustup toolchain keeps
+# panic = "abort". Its own target dir keeps the test builds' std apart.
+export CARGO_TARGET_DIR="$PWD/target/wasm-release"
+if [ "$(cat .tools/toolchain 2>/dev/null)" = debian ]; then
+  export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+fi
 scripts/cargo-wasm build --release -p search-insights-wasm --lib
+unset RUSTFLAGS
 wasm-bindgen --target web --out-dir target/bindgen --out-name search_insights_wasm \
-  target/wasm/wasm32-unknown-unknown/release/search_insights_wasm.wasm
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/search_insights_wasm.wasm"
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \

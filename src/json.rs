@@ -5,7 +5,7 @@
 //! The reader is used only for what this library stored itself in
 //! `localStorage`; it never panics and refuses deep nesting.
 
-use crate::value::{is_integer, Value};
+use crate::value::Value;
 
 /// How deep the reader descends before giving up.
 const MAX_DEPTH: usize = 64;
@@ -56,13 +56,10 @@ pub fn to_string(value: &Value) -> String {
 
 /// Appends a number as JSON (`null` when not finite).
 pub fn write_number(n: f64, out: &mut String) {
-    if !n.is_finite() {
-        out.push_str("null");
-    } else if is_integer(n) && n.abs() < 9_007_199_254_740_992.0 {
-        // `as` is exact here: the value is a whole number below 2^53.
-        write_int(n as i64, out);
+    if n.is_finite() {
+        crate::number::write_f64(n, out);
     } else {
-        out.push_str(&n.to_string());
+        out.push_str("null");
     }
 }
 
@@ -224,7 +221,7 @@ impl Reader<'_> {
             self.pos += 1;
         }
         let text = std::str::from_utf8(self.bytes.get(start..self.pos)?).ok()?;
-        text.parse::<f64>().ok().filter(|n| n.is_finite()).map(Value::Number)
+        crate::number::parse_f64(text).map(Value::Number)
     }
 
     fn hex4(&mut self) -> Option<u32> {

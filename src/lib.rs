@@ -48,6 +48,7 @@ pub mod error;
 pub mod event;
 pub mod json;
 pub mod method;
+pub mod number;
 pub mod options;
 pub mod outbox;
 pub mod params;
