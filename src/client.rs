@@ -10,7 +10,7 @@ use crate::options::{InitOptions, Settings};
 use crate::outbox::{CallId, DeliveryPolicy, DeliveryReport, Outbox, Settled};
 use crate::params::{self, AdditionalParams, API_KEY_HEADER, APP_ID_HEADER};
 use crate::query_cache::QueryIdCache;
-use crate::token::UserToken;
+use crate::token::{HeldToken, UserToken};
 use crate::value::Value;
 
 /// The search-insights version whose behaviour this library reproduces; it is
@@ -19,6 +19,9 @@ use crate::value::Value;
 pub const SEARCH_INSIGHTS_VERSION: &str = "2.17.3";
 /// This library's own version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// How far ahead of the page's clock a caller's `timestamp` may be (the API
+/// refuses events more than an hour in the future).
+const MAX_FUTURE_MS: f64 = 3_600_000.0;
 
 /// What a call gives back to JavaScript.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,8 +57,8 @@ pub struct Progress {
 pub struct InsightsClient<E: Environment> {
     env: E,
     settings: Settings,
-    user_token: Option<UserToken>,
-    authenticated_user_token: Option<UserToken>,
+    user_token: HeldToken,
+    authenticated_user_token: HeldToken,
     agents: Vec<String>,
     outbox: Outbox,
     query_cache: QueryIdCache,
@@ -66,10 +69,6 @@ pub struct InsightsClient<E: Environment> {
 
 fn default_agents() -> Vec<String> {
     vec![format!("insights-js ({SEARCH_INSIGHTS_VERSION})"), format!("insights-js-wasm ({VERSION})")]
-}
-
-fn token_value(token: Option<&UserToken>) -> Value {
-    token.map_or(Value::Undefined, UserToken::to_value)
 }
 
 impl<E: Environment> InsightsClient<E> {
@@ -84,8 +83,8 @@ impl<E: Environment> InsightsClient<E> {
         InsightsClient {
             env,
             settings: Settings::default(),
-            user_token: None,
-            authenticated_user_token: None,
+            user_token: HeldToken::Undefined,
+            authenticated_user_token: HeldToken::Undefined,
             agents: default_agents(),
             outbox: Outbox::new(page_id),
             query_cache: QueryIdCache::default(),
@@ -112,12 +111,12 @@ impl<E: Environment> InsightsClient<E> {
 
     /// The current user token as `getUserToken` returns it.
     pub fn user_token(&self) -> Value {
-        token_value(self.user_token.as_ref())
+        self.user_token.to_value()
     }
 
     /// The current authenticated user token.
     pub fn authenticated_user_token(&self) -> Value {
-        token_value(self.authenticated_user_token.as_ref())
+        self.authenticated_user_token.to_value()
     }
 
     /// Token changes since the last call, for the boundary's callbacks.
@@ -145,19 +144,13 @@ impl<E: Environment> InsightsClient<E> {
                 Value::Undefined
             }
             Method::SetUserToken => {
-                let token = match arg(0) {
-                    Value::String(s) if s.is_empty() => None,
-                    other => UserToken::from_value("setUserToken", "userToken", other)?,
-                };
+                let token = HeldToken::from_value("setUserToken", "userToken", arg(0))?;
                 self.set_user_token(token);
                 self.user_token()
             }
             Method::GetUserToken => self.user_token(),
             Method::SetAuthenticatedUserToken => {
-                let token = match arg(0) {
-                    Value::String(s) if s.is_empty() => None,
-                    other => UserToken::from_value("setAuthenticatedUserToken", "authenticatedUserToken", other)?,
-                };
+                let token = HeldToken::from_value("setAuthenticatedUserToken", "authenticatedUserToken", arg(0))?;
                 self.set_authenticated_user_token(token);
                 self.authenticated_user_token()
             }
@@ -193,6 +186,10 @@ impl<E: Environment> InsightsClient<E> {
             }
             Method::SendEvents => {
                 let split = params::split_send_events(args)?;
+                if split.events.is_empty() {
+                    // Only InstantSearch usage events: nothing to send.
+                    return Ok(Reply::Settled(false));
+                }
                 return self.send_events("sendEvents", None, split.events, split.params);
             }
             Method::Event(m) => {
@@ -207,19 +204,20 @@ impl<E: Environment> InsightsClient<E> {
         let init = InitOptions::parse(options)?;
         self.settings.apply(&init);
         self.agents = default_agents();
-        // search-insights first copies the tokens as given, then calls the setters.
+        // search-insights first copies the tokens as given (silently), then
+        // calls the setters for the truthy ones.
         if let Some(token) = &init.authenticated_user_token {
             self.authenticated_user_token = token.clone();
         }
         if let Some(token) = &init.user_token {
             self.user_token = token.clone();
         }
-        if let Some(Some(token)) = init.authenticated_user_token {
-            self.set_authenticated_user_token(Some(token));
+        if let Some(token @ HeldToken::Token(_)) = init.authenticated_user_token {
+            self.set_authenticated_user_token(token);
         }
-        if let Some(Some(token)) = init.user_token {
-            self.set_user_token(Some(token));
-        } else if self.user_token.is_none() && !self.settings.user_has_opted_out && self.settings.use_cookie {
+        if let Some(token @ HeldToken::Token(_)) = init.user_token {
+            self.set_user_token(token);
+        } else if self.user_token.token().is_none() && !self.settings.user_has_opted_out && self.settings.use_cookie {
             self.set_anonymous_user_token(false);
         } else if self.token_needs_saving() {
             self.save_token_as_cookie();
@@ -236,7 +234,7 @@ impl<E: Environment> InsightsClient<E> {
     }
 
     fn token_needs_saving(&self) -> bool {
-        self.user_token.as_ref().is_some_and(UserToken::is_anonymous)
+        self.user_token.token().is_some_and(UserToken::is_anonymous)
             && self.settings.use_cookie
             && !self.settings.user_has_opted_out
     }
@@ -251,15 +249,16 @@ impl<E: Environment> InsightsClient<E> {
             max_retries: self.settings.max_retries,
             max_event_age_ms: self.settings.max_event_age_ms,
             persist: self.storage_consent(),
+            request_timeout_ms: self.settings.request_timeout_ms,
         }
     }
 
-    fn set_user_token(&mut self, token: Option<UserToken>) {
+    fn set_user_token(&mut self, token: HeldToken) {
         self.user_token = token;
         self.notices.push(Notice::UserToken(self.user_token()));
     }
 
-    fn set_authenticated_user_token(&mut self, token: Option<UserToken>) {
+    fn set_authenticated_user_token(&mut self, token: HeldToken) {
         self.authenticated_user_token = token;
         self.notices.push(Notice::AuthenticatedUserToken(self.authenticated_user_token()));
     }
@@ -268,18 +267,18 @@ impl<E: Environment> InsightsClient<E> {
     fn set_anonymous_user_token(&mut self, in_memory: bool) {
         if in_memory {
             let token = UserToken::anonymous(self.env.random_bytes());
-            self.set_user_token(Some(token));
+            self.set_user_token(HeldToken::Token(token));
             return;
         }
         if !self.env.cookies_enabled() {
             return;
         }
         match cookie::stored_anonymous_token(&self.env.read_cookies()) {
-            Some(token) => self.set_user_token(Some(token)),
+            Some(token) => self.set_user_token(HeldToken::Token(token)),
             None => {
                 let token = UserToken::anonymous(self.env.random_bytes());
                 self.write_cookie(&token);
-                self.set_user_token(Some(token));
+                self.set_user_token(HeldToken::Token(token));
             }
         }
     }
@@ -290,7 +289,7 @@ impl<E: Environment> InsightsClient<E> {
         if self.settings.user_has_opted_out || !self.env.cookies_enabled() {
             return;
         }
-        let Some(token) = self.user_token.clone() else { return };
+        let Some(token) = self.user_token.token().cloned() else { return };
         if cookie::stored_anonymous_token(&self.env.read_cookies()).is_none() {
             self.write_cookie(&token);
         }
@@ -315,8 +314,8 @@ impl<E: Environment> InsightsClient<E> {
     }
 
     fn reset(&mut self) {
-        self.set_user_token(None);
-        self.set_authenticated_user_token(None);
+        self.set_user_token(HeldToken::Undefined);
+        self.set_authenticated_user_token(HeldToken::Undefined);
         self.forget_everything();
     }
 
@@ -340,16 +339,22 @@ impl<E: Environment> InsightsClient<E> {
             .map(|(path, arg)| InsightsEvent::parse(method_name, method.as_ref(), arg, path))
             .collect::<Result<Vec<_>>>()?;
         let now = self.env.now_ms();
-        if method.is_some_and(|m| m.remembers_query_id) {
+        for ((path, _), event) in args.iter().zip(&events) {
+            self.check_at_call(method_name, path, event, now)?;
+        }
+        if let Some(m) = method.filter(|m| m.remembers_query_id) {
             for event in &events {
                 for (i, object_id) in event.object_ids.iter().enumerate() {
-                    if let Some(query_id) = event.query_id_of(i) {
+                    // As search-insights: after a search, the object's own queryID or
+                    // else the event's; `addedToCartObjectIDs` only the object's own.
+                    let query_id = if m.needs_query_id { event.query_id_of(i) } else { event.object_query_id(i) };
+                    if let Some(query_id) = query_id {
                         self.query_cache.remember(&self.env, &event.index, object_id, query_id, now);
                     }
                 }
             }
         }
-        if self.user_token.is_none() && self.settings.anonymous_user_token {
+        if self.user_token.token().is_none() && self.settings.anonymous_user_token {
             self.set_anonymous_user_token(true);
         }
         let url = self.events_url(&params);
@@ -366,7 +371,7 @@ impl<E: Environment> InsightsClient<E> {
         let call = self.outbox.open_call(parts.len());
         for event in parts {
             let mut json = String::with_capacity(256);
-            event.write_json(self.user_token.as_ref(), self.authenticated_user_token.as_ref(), &mut json);
+            event.write_json(self.user_token.token(), self.authenticated_user_token.token(), &mut json);
             let purchase = (event.subtype == Some(EventSubtype::Purchase) && !event.object_ids.is_empty())
                 .then(|| (event.index.clone(), event.object_ids.clone()));
             self.outbox.push(call, &url, json, event.timestamp.unwrap_or(now), purchase);
@@ -374,6 +379,25 @@ impl<E: Environment> InsightsClient<E> {
         let delay = self.settings.flush_delay_ms;
         self.outbox.wake_in(&mut self.env, now, delay);
         Ok(Reply::Pending(call))
+    }
+
+    /// The rules that depend on the client's state and clock: an event needs
+    /// a user token (its own, the global one, or an anonymous one made up
+    /// now), and a caller's `timestamp` at most an hour ahead — the API
+    /// rejects the whole request otherwise.
+    fn check_at_call(&self, method: &'static str, path: &str, event: &InsightsEvent, now: f64) -> Result<()> {
+        let has_token = event.user_token.is_some() || self.user_token.token().is_some() || self.settings.anonymous_user_token;
+        if !has_token {
+            return Err(InsightsError::invalid(
+                method,
+                format!("{path}.userToken"),
+                "is required: call setUserToken first, or init with anonymousUserToken: true",
+            ));
+        }
+        if event.timestamp.is_some_and(|ts| ts > now + MAX_FUTURE_MS) {
+            return Err(InsightsError::invalid(method, format!("{path}.timestamp"), "is more than an hour in the future"));
+        }
+        Ok(())
     }
 
     /// search-insights' `addQueryId`: conversions without a `queryID` get each
@@ -436,6 +460,9 @@ impl<E: Environment> InsightsClient<E> {
     fn after(&mut self, settled: Settled) {
         for (index, object_ids) in &settled.purchased {
             self.query_cache.forget(&self.env, index, object_ids);
+        }
+        if !settled.purchased.is_empty() && !self.settings.user_has_opted_out {
+            self.query_cache.persist(&mut self.env);
         }
         self.progress.completions.extend(settled.completions.iter().map(|c| (c.call, c.delivered)));
         self.progress.reports.extend(settled.reports);

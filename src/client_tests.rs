@@ -141,11 +141,19 @@ fn without_use_cookie_an_in_memory_token_and_no_cookie() {
 }
 
 #[test]
-fn anonymous_user_token_false_sends_without_token() {
+fn anonymous_user_token_false_needs_a_token_at_the_call() {
+    // search-insights would send the event without a userToken; the API
+    // rejects it (and the whole request), so it is refused at the call.
     let mut c = client();
     init(&mut c, vec![("anonymousUserToken", Value::Bool(false))]);
-    call(&mut c, "viewedObjectIDs", vec![movie_click(vec![])]).expect("view");
-    assert!(!flush_events(&mut c)[0].has_key("userToken"));
+    let err = call(&mut c, "viewedObjectIDs", vec![movie_click(vec![])]).expect_err("no token");
+    assert_eq!(err.to_string(), "viewedObjectIDs: `event.userToken` is required: call setUserToken first, or init with anonymousUserToken: true");
+    assert_eq!(c.user_token(), Value::Undefined, "no anonymous token was made");
+    call(&mut c, "viewedObjectIDs", vec![movie_click(vec![("userToken", Value::str("own"))])]).expect("own token");
+    call(&mut c, "setUserToken", vec![Value::str("user-1")]).expect("set");
+    call(&mut c, "viewedObjectIDs", vec![movie_click(vec![])]).expect("global token");
+    let events = flush_events(&mut c);
+    assert_eq!(events.iter().map(user_token_of).collect::<Vec<_>>(), vec![Some("own"), Some("user-1")]);
 }
 
 #[test]
@@ -320,6 +328,7 @@ fn query_ids_are_remembered_and_inferred() {
         ("eventName", Value::str("Purchased")),
         ("objectIDs", strs(&["1", "3"])),
         ("objectData", Value::Array(vec![obj(vec![("price", Value::Number(10.0))]), obj(vec![("price", Value::Number(5.0))])])),
+        ("currency", Value::str("USD")),
     ]);
     call(&mut c, "purchasedObjectIDs", vec![purchase, obj(vec![("inferQueryID", Value::Bool(true))])]).expect("purchase");
     let events = flush_events(&mut c);
@@ -399,3 +408,110 @@ fn outbox_is_kept_across_page_loads_only_with_consent() {
     assert_eq!(next.env().get_item(crate::outbox::STORAGE_KEY), None);
 }
 
+
+#[test]
+fn instantsearch_usage_events_are_not_sent() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let usage = obj(vec![("eventType", Value::str("instantsearch")), ("eventName", Value::str("__start__"))]);
+    assert_eq!(call(&mut c, "sendEvents", vec![Value::Array(vec![usage.clone()])]), Ok(Reply::Settled(false)));
+    let click = obj(vec![
+        ("eventType", Value::str("click")),
+        ("index", Value::str("movies")),
+        ("eventName", Value::str("Clicked")),
+        ("objectIDs", strs(&["movieID1"])),
+    ]);
+    assert!(matches!(call(&mut c, "sendEvents", vec![Value::Array(vec![usage, click])]), Ok(Reply::Pending(_))));
+    let events = flush_events(&mut c);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].field("eventType").as_str(), Some("click"));
+}
+
+#[test]
+fn tokens_set_to_empty_or_null_are_given_back_as_set() {
+    // search-insights keeps what was set: getUserToken and callbacks see "" or null.
+    let mut c = client();
+    init(&mut c, vec![]);
+    c.take_notices();
+    assert_eq!(call(&mut c, "setUserToken", vec![Value::str("")]).expect("empty"), Reply::Value(Value::str("")));
+    assert_eq!(call(&mut c, "setAuthenticatedUserToken", vec![Value::Null]).expect("null"), Reply::Value(Value::Null));
+    assert_eq!(c.take_notices(), vec![Notice::UserToken(Value::str("")), Notice::AuthenticatedUserToken(Value::Null)]);
+    assert_eq!(call(&mut c, "getUserToken", vec![]).expect("get"), Reply::Value(Value::str("")));
+    // An empty token is no token: the event gets an anonymous one, as in search-insights.
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    let events = flush_events(&mut c);
+    assert!(user_token_of(&events[0]).is_some_and(|t| t.starts_with("anonymous-")));
+    assert!(!events[0].has_key("authenticatedUserToken"));
+}
+
+#[test]
+fn init_keys_given_as_undefined_clear_silently() {
+    let mut c = client();
+    init(&mut c, vec![("userToken", Value::str("user-1"))]);
+    c.take_notices();
+    call(&mut c, "init", vec![obj(vec![("partial", Value::Bool(true)), ("userToken", Value::Undefined)])]).expect("init");
+    assert_eq!(c.user_token(), Value::Undefined);
+    assert_eq!(c.take_notices(), vec![], "search-insights assigns without calling the callback");
+    // {anonymousUserToken: undefined} turns anonymous tokens off, as in search-insights.
+    call(&mut c, "init", vec![obj(vec![("partial", Value::Bool(true)), ("anonymousUserToken", Value::Undefined)])]).expect("init");
+    let err = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect_err("no token");
+    assert!(err.to_string().contains("`event.userToken` is required"), "{err}");
+    // {appId: undefined} removes the credentials.
+    call(&mut c, "init", vec![obj(vec![("partial", Value::Bool(true)), ("appId", Value::Undefined)])]).expect("init");
+    let err = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![("userToken", Value::str("u"))])]).expect_err("no credentials");
+    assert!(matches!(err, InsightsError::NotInitialized { .. }), "{err}");
+}
+
+#[test]
+fn an_empty_event_authenticated_token_means_none() {
+    let mut c = client();
+    init(&mut c, vec![("userToken", Value::str("user-1")), ("authenticatedUserToken", Value::str("auth-global"))]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![("authenticatedUserToken", Value::str(""))])]).expect("blank");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![("authenticatedUserToken", Value::Null)])]).expect("null");
+    let events = flush_events(&mut c);
+    assert!(!events[0].has_key("authenticatedUserToken"), "an explicit \"\" does not fall back to the global token");
+    assert_eq!(events[1].field("authenticatedUserToken").as_str(), Some("auth-global"), "null falls back (??)");
+    let err = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![("userToken", Value::str(""))])]).expect_err("empty");
+    assert_eq!(err.to_string(), "clickedObjectIDs: `event.userToken` must not be empty");
+}
+
+#[test]
+fn add_to_cart_without_search_remembers_only_object_query_ids() {
+    let mut c = client();
+    init(&mut c, vec![("userToken", Value::str("u"))]);
+    let q2 = "fedcba9876543210fedcba9876543210";
+    let event = obj(vec![
+        ("index", Value::str("products")),
+        ("eventName", Value::str("Added")),
+        ("queryID", Value::str(QID)),
+        ("objectIDs", strs(&["1", "2"])),
+        ("objectData", Value::Array(vec![obj(vec![("queryID", Value::str(q2))]), obj(vec![])])),
+    ]);
+    call(&mut c, "addedToCartObjectIDs", vec![event]).expect("add");
+    flush_events(&mut c);
+    let cache = c.env().get_item("AlgoliaObjectQueryCache").unwrap_or_default();
+    assert!(cache.contains(&format!(r#""products_1":["{q2}""#)), "{cache}");
+    assert!(!cache.contains("products_2"), "the event's queryID is not used here: {cache}");
+}
+
+#[test]
+fn a_delivered_purchase_writes_the_cache_back_at_once() {
+    let mut c = client();
+    init(&mut c, vec![("userToken", Value::str("u"))]);
+    let purchase = obj(vec![("index", Value::str("products")), ("eventName", Value::str("Purchased")), ("objectIDs", strs(&["9"]))]);
+    call(&mut c, "purchasedObjectIDs", vec![purchase]).expect("purchase");
+    flush_events(&mut c); // answers 200: the purchase is delivered
+    assert_eq!(c.env().get_item("AlgoliaObjectQueryCache").as_deref(), Some("{}"), "as search-insights writes it");
+}
+
+#[test]
+fn a_timestamp_far_in_the_future_is_refused() {
+    let mut c = client();
+    init(&mut c, vec![("userToken", Value::str("u"))]);
+    let now = c.env().now;
+    let ahead = |ms: f64| movie_click(vec![("timestamp", Value::Number(now + ms))]);
+    call(&mut c, "clickedObjectIDs", vec![ahead(60_000.0)]).expect("a minute ahead is fine");
+    let err = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![]), ahead(2.0 * 3_600_000.0)]).expect_err("two hours");
+    assert_eq!(err.to_string(), "clickedObjectIDs: `events[1].timestamp` is more than an hour in the future");
+    assert_eq!(flush_events(&mut c).len(), 1, "nothing of the refused call was queued");
+}

@@ -13,6 +13,8 @@ pub struct OutgoingRequest {
     pub body: String,
     /// Send with `keepalive: true` (it survives the page unloading).
     pub keepalive: bool,
+    /// Without an answer after this long (ms), the request is a network error.
+    pub timeout_ms: f64,
 }
 
 /// How a request ended.
@@ -31,6 +33,11 @@ pub trait Transport {
     fn send(&mut self, request: OutgoingRequest);
     /// Hands `request` to `navigator.sendBeacon`; `false` when the browser refused it.
     fn beacon(&mut self, request: &OutgoingRequest) -> bool;
+    /// Whether `fetch` honours `keepalive` (when it does not, a page being
+    /// hidden sends with `sendBeacon` instead).
+    fn supports_keepalive(&self) -> bool {
+        true
+    }
 }
 
 /// `document.cookie`.

@@ -12,6 +12,8 @@ use crate::value::{is_integer, Value};
 pub const MAX_ITEMS_PER_EVENT: usize = 20;
 /// The API's limit on `eventName` length.
 pub const MAX_EVENT_NAME_LEN: usize = 64;
+/// The API's limit on the length of a `value` given as a string.
+pub const MAX_VALUE_STRING_LEN: usize = 16;
 
 /// `eventType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,8 +70,9 @@ pub struct InsightsEvent {
     pub index: String,
     /// `userToken` given in the event (the global token fills it when absent).
     pub user_token: Option<UserToken>,
-    /// `authenticatedUserToken` given in the event.
-    pub authenticated_user_token: Option<UserToken>,
+    /// `authenticatedUserToken` given in the event; `Some(None)` when given as
+    /// `""` (then the event has none, and the global one is not used either).
+    pub authenticated_user_token: Option<Option<UserToken>>,
     /// `timestamp` in ms.
     pub timestamp: Option<f64>,
     /// `queryID`.
@@ -92,9 +95,25 @@ pub struct InsightsEvent {
     pub extra: Vec<(String, Value)>,
 }
 
-/// Checks a `queryID`: 32 hexadecimal characters.
+/// Checks a `queryID`: 32 lowercase hexadecimal characters, as search
+/// responses give them (the API refuses anything else).
 pub fn is_query_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Whether `s` is a number as the API reads amounts given as strings
+/// (`"19.99"`, `" 5 "`, `"1e3"`).
+fn is_numeric_string(s: &str) -> bool {
+    s.trim().parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// Checks a filter: `attribute:value`, read after URL-decoding (search-insights
+/// sends filters encoded; the API decodes them).
+fn is_filter(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((attribute, value)) => !attribute.trim().is_empty() && !value.is_empty(),
+        None => false,
+    }
 }
 
 /// `encodeURIComponent`, which search-insights applies to each filter.
@@ -150,9 +169,6 @@ impl Checker<'_> {
     }
 
     fn token(&self, field: &'static str, value: &Value) -> Result<Option<UserToken>> {
-        if value.as_str() == Some("") {
-            return Ok(None);
-        }
         UserToken::from_value(self.method, &format!("{}.{field}", self.path), value)
     }
 
@@ -161,15 +177,23 @@ impl Checker<'_> {
         if is_query_id(&s) {
             Ok(s)
         } else {
-            Err(self.err(field, "must be 32 hexadecimal characters (the queryID of a search response)"))
+            Err(self.err(field, "must be 32 lowercase hexadecimal characters (the queryID of a search response)"))
         }
     }
 
-    fn number_or_string(&self, field: &str, value: &Value) -> Result<Value> {
+    /// A price, discount or value: a number, or a numeric string of at most
+    /// `max_len` characters.
+    fn amount(&self, field: &str, value: &Value, max_len: usize) -> Result<Value> {
         match value {
             Value::Number(n) if n.is_finite() => Ok(value.clone()),
+            Value::String(s) if !is_numeric_string(s) => {
+                Err(self.err(field, format!("must be a number or a numeric string such as \"19.99\", got {s:?}")))
+            }
+            Value::String(s) if s.len() > max_len => {
+                Err(self.err(field, format!("must be at most {max_len} characters long as a string")))
+            }
             Value::String(_) => Ok(value.clone()),
-            other => Err(self.wrong_type(field, "a number or a string", other)),
+            other => Err(self.wrong_type(field, "a number or a numeric string", other)),
         }
     }
 
@@ -188,8 +212,8 @@ impl Checker<'_> {
                     let checked = match (key.as_str(), field) {
                         (_, Value::Undefined) => continue,
                         ("queryID", v) => Value::String(self.query_id(&name, v)?),
-                        ("price" | "discount", v) => self.number_or_string(&name, v)?,
-                        ("quantity", Value::Number(n)) if is_integer(*n) => field.clone(),
+                        ("price" | "discount", v) => self.amount(&name, v, usize::MAX)?,
+                        ("quantity", Value::Number(n)) if is_integer(*n) && n.abs() <= f64::from(i32::MAX) => field.clone(),
                         ("quantity", v) => return Err(self.wrong_type(&name, "a whole number", v)),
                         (_, v) => v.clone(),
                     };
@@ -258,17 +282,29 @@ impl InsightsEvent {
                 "eventName" => event.name = c.string(key, value)?,
                 "index" => event.index = c.string(key, value)?,
                 "userToken" => event.user_token = c.token("userToken", value)?,
-                "authenticatedUserToken" => event.authenticated_user_token = c.token("authenticatedUserToken", value)?,
+                "authenticatedUserToken" => {
+                    event.authenticated_user_token = match value {
+                        Value::String(s) if s.is_empty() => Some(None),
+                        _ => Some(c.token("authenticatedUserToken", value)?),
+                    }
+                }
                 "timestamp" => match value {
                     Value::Number(n) if is_integer(*n) && *n >= 0.0 => event.timestamp = Some(*n),
                     other => return Err(c.wrong_type(key, "a whole number of milliseconds", other)),
                 },
                 "queryID" => event.query_id = Some(c.query_id(key, value)?),
                 "objectIDs" => event.object_ids = c.string_list(key, value)?,
-                "filters" => event.filters = c.string_list(key, value)?.iter().map(|f| encode_uri_component(f)).collect(),
+                "filters" => {
+                    let filters = c.string_list(key, value)?;
+                    if let Some(i) = filters.iter().position(|f| !is_filter(f)) {
+                        return Err(c.err(&format!("filters[{i}]"), "must be attribute:value, e.g. brand:Apple"));
+                    }
+                    event.filters = filters.iter().map(|f| encode_uri_component(f)).collect();
+                }
                 "positions" => {
-                    has_positions = true;
                     let items = value.as_array().ok_or_else(|| c.wrong_type(key, "an array of numbers", value))?;
+                    // `positions: []` is no positions, for the API too.
+                    has_positions = !items.is_empty();
                     for (i, item) in items.iter().enumerate() {
                         match item {
                             Value::Number(n) if is_integer(*n) && *n >= 1.0 => event.positions.push(*n),
@@ -280,7 +316,7 @@ impl InsightsEvent {
                 }
                 "objectData" => event.object_data = c.object_data(value)?,
                 "objectIDsWithInferredQueryID" => event.inferred_query_ids = c.string_list(key, value)?,
-                "value" => event.value = Some(c.number_or_string(key, value)?),
+                "value" => event.value = Some(c.amount(key, value, MAX_VALUE_STRING_LEN)?),
                 "currency" => {
                     let currency = c.string(key, value)?;
                     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
@@ -322,6 +358,9 @@ impl InsightsEvent {
         if self.subtype.is_some() && self.event_type != EventType::Conversion {
             return Err(c.err("eventSubtype", "is only allowed on conversion events"));
         }
+        if self.subtype.is_some() && self.object_ids.is_empty() {
+            return Err(c.err("eventSubtype", "needs objectIDs (a conversion on filters has no subtype)"));
+        }
         if method.is_some_and(|m| m.needs_query_id) && self.query_id.is_none() {
             return Err(c.err("queryID", "is required"));
         }
@@ -346,15 +385,22 @@ impl InsightsEvent {
         if let Some(unknown) = self.inferred_query_ids.iter().find(|id| !self.object_ids.contains(id)) {
             return Err(c.err("objectIDsWithInferredQueryID", format!("names {unknown:?}, which is not in objectIDs")));
         }
+        let priced = self.object_data.iter().any(|d| !d.field("price").is_nullish() || !d.field("discount").is_nullish());
+        if self.currency.is_none() && (self.value.is_some() || priced) {
+            let what = if self.value.is_some() { "with a value" } else { "with objectData prices or discounts" };
+            return Err(c.err("currency", format!("is required {what} (a 3-letter ISO 4217 code, e.g. USD)")));
+        }
         Ok(())
     }
 
     /// The `queryID` of the `i`-th object: its `objectData` one, else the event's.
     pub fn query_id_of(&self, i: usize) -> Option<&str> {
-        self.object_data
-            .get(i)
-            .and_then(|data| data.field("queryID").as_str())
-            .or(self.query_id.as_deref())
+        self.object_query_id(i).or(self.query_id.as_deref())
+    }
+
+    /// The `queryID` in the `i`-th object's own `objectData`.
+    pub fn object_query_id(&self, i: usize) -> Option<&str> {
+        self.object_data.get(i).and_then(|data| data.field("queryID").as_str())
     }
 
     /// Splits the event into events of at most 20 objectIDs (or filters),
@@ -398,7 +444,11 @@ impl InsightsEvent {
         if let Some(token) = self.user_token.as_ref().or(user_token) {
             fields.string("userToken", token.as_str());
         }
-        if let Some(token) = self.authenticated_user_token.as_ref().or(authenticated_user_token) {
+        let authenticated = match &self.authenticated_user_token {
+            Some(given) => given.as_ref(),
+            None => authenticated_user_token,
+        };
+        if let Some(token) = authenticated {
             fields.string("authenticatedUserToken", token.as_str());
         }
         if let Some(ts) = self.timestamp {
@@ -611,7 +661,7 @@ mod tests {
             ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("positions", Value::Array(vec![Value::Number(1.0)]))], "clickedObjectIDsAfterSearch: `event.queryID` is required"),
             ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("queryID", Value::str(QID))], "clickedObjectIDsAfterSearch: `event.positions` is required on a click with a queryID"),
             ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1", "2"])), ("queryID", Value::str(QID)), ("positions", Value::Array(vec![Value::Number(1.0)]))], "clickedObjectIDsAfterSearch: `event.positions` must have one position per objectID (2)"),
-            ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("queryID", Value::str("abc")), ("positions", Value::Array(vec![Value::Number(1.0)]))], "clickedObjectIDsAfterSearch: `event.queryID` must be 32 hexadecimal characters (the queryID of a search response)"),
+            ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("queryID", Value::str("abc")), ("positions", Value::Array(vec![Value::Number(1.0)]))], "clickedObjectIDsAfterSearch: `event.queryID` must be 32 lowercase hexadecimal characters (the queryID of a search response)"),
             ("clickedObjectIDsAfterSearch", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("queryID", Value::str(QID)), ("positions", Value::Array(vec![Value::Number(0.0)]))], "clickedObjectIDsAfterSearch: `event.positions[0]` must be a whole number from 1, got number"),
             ("viewedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("objectData", Value::Array(vec![Value::object::<&str>([])]))], "viewedObjectIDs: `event.objectData` is only allowed on conversion events"),
             ("purchasedObjectIDs", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"])), ("currency", Value::str("dollars"))], "purchasedObjectIDs: `event.currency` must be a 3-letter ISO 4217 currency code, e.g. USD"),
@@ -668,5 +718,52 @@ mod tests {
         assert_eq!(parts[2].positions[0], 41.0);
         let small = parse("clickedObjectIDs", Value::object(click())).expect("valid");
         assert_eq!(small.clone().split(), vec![small]);
+    }
+
+    #[test]
+    fn api_validity_rules_are_enforced_at_the_call() {
+        type Case = (&'static str, Vec<(&'static str, Value)>, &'static str);
+        let base = || vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("objectIDs", strs(&["1"]))];
+        let with = |extra: Vec<(&'static str, Value)>| {
+            let mut fields = base();
+            fields.extend(extra);
+            fields
+        };
+        let data = |entries: Vec<(&'static str, Value)>| Value::Array(vec![Value::object(entries)]);
+        let cases: Vec<Case> = vec![
+            ("convertedObjectIDs", with(vec![("value", Value::Number(10.0))]), "convertedObjectIDs: `event.currency` is required with a value (a 3-letter ISO 4217 code, e.g. USD)"),
+            ("purchasedObjectIDs", with(vec![("objectData", data(vec![("price", Value::Number(1.0))]))]), "purchasedObjectIDs: `event.currency` is required with objectData prices or discounts (a 3-letter ISO 4217 code, e.g. USD)"),
+            ("purchasedObjectIDs", with(vec![("objectData", data(vec![("discount", Value::str("1"))]))]), "purchasedObjectIDs: `event.currency` is required with objectData prices or discounts (a 3-letter ISO 4217 code, e.g. USD)"),
+            ("purchasedObjectIDs", with(vec![("objectData", data(vec![("price", Value::str("ten"))])), ("currency", Value::str("USD"))]), "purchasedObjectIDs: `event.objectData[0].price` must be a number or a numeric string such as \"19.99\", got \"ten\""),
+            ("purchasedObjectIDs", with(vec![("value", Value::str("12345678901234567")), ("currency", Value::str("USD"))]), "purchasedObjectIDs: `event.value` must be at most 16 characters long as a string"),
+            ("purchasedObjectIDs", with(vec![("value", Value::Bool(true)), ("currency", Value::str("USD"))]), "purchasedObjectIDs: `event.value` must be a number or a numeric string, got boolean"),
+            ("purchasedObjectIDs", with(vec![("objectData", data(vec![("quantity", Value::Number(3e9))]))]), "purchasedObjectIDs: `event.objectData[0].quantity` must be a whole number, got number"),
+            ("clickedObjectIDsAfterSearch", with(vec![("queryID", Value::str(QID.to_uppercase())), ("positions", Value::Array(vec![Value::Number(1.0)]))]), "clickedObjectIDsAfterSearch: `event.queryID` must be 32 lowercase hexadecimal characters (the queryID of a search response)"),
+            ("clickedFilters", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("filters", strs(&["brand:Apple", "apple"]))], "clickedFilters: `event.filters[1]` must be attribute:value, e.g. brand:Apple"),
+            ("clickedFilters", vec![("index", Value::str("i")), ("eventName", Value::str("n")), ("filters", strs(&[":x"]))], "clickedFilters: `event.filters[0]` must be attribute:value, e.g. brand:Apple"),
+            ("clickedObjectIDs", with(vec![("positions", Value::Array(vec![Value::Number(1.0)]))]), "clickedObjectIDs: `event.positions` is only allowed on clicks on objectIDs with a queryID"),
+        ];
+        for (name, fields, message) in cases {
+            let err = parse(name, Value::object(fields)).expect_err(message);
+            assert_eq!(err.to_string(), message);
+        }
+        let subtype_on_filters = Value::object([
+            ("eventType", Value::str("conversion")),
+            ("eventSubtype", Value::str("purchase")),
+            ("index", Value::str("i")),
+            ("eventName", Value::str("n")),
+            ("filters", strs(&["brand:Apple"])),
+        ]);
+        let err = InsightsEvent::parse("sendEvents", None, &subtype_on_filters, "events[0]").expect_err("subtype on filters");
+        assert_eq!(err.to_string(), "sendEvents: `events[0].eventSubtype` needs objectIDs (a conversion on filters has no subtype)");
+        // What the API accepts still passes.
+        for ok in [
+            with(vec![("value", Value::str(" 19.99 ")), ("currency", Value::str("EUR")), ("objectData", data(vec![("price", Value::str("1e3")), ("discount", Value::Number(0.5)), ("quantity", Value::Number(-1.0))]))]),
+            with(vec![("objectData", data(vec![("quantity", Value::Number(2.0)), ("queryID", Value::str(QID))]))]),
+            with(vec![("positions", Value::Array(vec![]))]),
+        ] {
+            parse("purchasedObjectIDs", Value::object(ok.clone())).expect("valid");
+        }
+        assert!(is_filter("brand:Apple & Co") && is_filter("a:b:c") && !is_filter("a:") && !is_filter(" :b"));
     }
 }

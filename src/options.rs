@@ -1,7 +1,7 @@
 //! `init` options: parsing, defaults, `partial`, and the endpoint they select.
 
 use crate::error::{InsightsError, Result};
-use crate::token::UserToken;
+use crate::token::HeldToken;
 use crate::value::{is_integer, Value};
 
 /// Thirty days in milliseconds, search-insights' `MONTH`.
@@ -14,6 +14,11 @@ pub const DEFAULT_FLUSH_DELAY_MS: f64 = 50.0;
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
 /// How old an event may be before the Insights API refuses it: 4 days.
 pub const DEFAULT_MAX_EVENT_AGE_MS: f64 = 4.0 * 24.0 * 60.0 * 60.0 * 1000.0;
+/// How long a request may go unanswered before it counts as a network error.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: f64 = 20_000.0;
+/// The longest `requestTimeout` (stored events are leased for longer than
+/// a retry delay plus this).
+pub const MAX_REQUEST_TIMEOUT_MS: f64 = 60_000.0;
 
 /// The Insights API regions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +63,8 @@ pub struct Settings {
     pub max_retries: u32,
     /// Events older than this (by their `timestamp`) are dropped, in milliseconds.
     pub max_event_age_ms: f64,
+    /// A request unanswered after this long is retried, in milliseconds.
+    pub request_timeout_ms: f64,
 }
 
 impl Default for Settings {
@@ -74,6 +81,7 @@ impl Default for Settings {
             flush_delay_ms: DEFAULT_FLUSH_DELAY_MS,
             max_retries: DEFAULT_MAX_RETRIES,
             max_event_age_ms: DEFAULT_MAX_EVENT_AGE_MS,
+            request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
         }
     }
 }
@@ -110,6 +118,7 @@ impl Settings {
             self.flush_delay_ms = defaults.flush_delay_ms;
             self.max_retries = defaults.max_retries;
             self.max_event_age_ms = defaults.max_event_age_ms;
+            self.request_timeout_ms = defaults.request_timeout_ms;
         }
         macro_rules! take {
             ($($field:ident),*) => {$(
@@ -118,7 +127,7 @@ impl Settings {
                 }
             )*};
         }
-        take!(user_has_opted_out, anonymous_user_token, use_cookie, cookie_duration_ms, flush_delay_ms, max_retries, max_event_age_ms);
+        take!(user_has_opted_out, anonymous_user_token, use_cookie, cookie_duration_ms, flush_delay_ms, max_retries, max_event_age_ms, request_timeout_ms);
         if let Some(app_id) = &init.app_id {
             self.app_id = app_id.clone();
         }
@@ -155,16 +164,18 @@ pub struct InitOptions {
     pub region: Option<Option<Region>>,
     /// `host`.
     pub host: Option<Option<String>>,
-    /// `userToken` (`Some(None)`: given, but empty or nullish).
-    pub user_token: Option<Option<UserToken>>,
+    /// `userToken`, as the slot holds it (`undefined`, `null` and `""` included).
+    pub user_token: Option<HeldToken>,
     /// `authenticatedUserToken`.
-    pub authenticated_user_token: Option<Option<UserToken>>,
+    pub authenticated_user_token: Option<HeldToken>,
     /// `flushDelay` (ms).
     pub flush_delay_ms: Option<f64>,
     /// `maxRetries`.
     pub max_retries: Option<u32>,
     /// `maxEventAge` (ms).
     pub max_event_age_ms: Option<f64>,
+    /// `requestTimeout` (ms).
+    pub request_timeout_ms: Option<f64>,
 }
 
 const METHOD: &str = "init";
@@ -173,6 +184,12 @@ impl InitOptions {
     /// Parses the argument of `init`. `undefined`/`null` mean no options; a
     /// non-object, a region other than `us`/`de`, a non-integer
     /// `cookieDuration` or a field of the wrong type is an error.
+    ///
+    /// As in search-insights, a key given with the value `undefined` is given:
+    /// it clears the setting (`{userToken: undefined}` forgets the token,
+    /// `{anonymousUserToken: undefined}` turns anonymous tokens off). Only
+    /// `cookieDuration` keeps its default then (search-insights would write a
+    /// cookie with an invalid expiry date).
     pub fn parse(arg: &Value) -> Result<InitOptions> {
         let entries: &[(String, Value)] = match arg {
             Value::Undefined | Value::Null => &[],
@@ -187,10 +204,11 @@ impl InitOptions {
         };
         let mut init = InitOptions::default();
         // search-insights checks region and cookieDuration before anything else.
-        match arg.field("region") {
-            Value::Undefined => {}
-            Value::String(s) if s == "us" => init.region = Some(Some(Region::Us)),
-            Value::String(s) if s == "de" => init.region = Some(Some(Region::De)),
+        match arg.get("region") {
+            None => {}
+            Some(Value::Undefined) => init.region = Some(None),
+            Some(Value::String(s)) if s == "us" => init.region = Some(Some(Region::Us)),
+            Some(Value::String(s)) if s == "de" => init.region = Some(Some(Region::De)),
             _ => return Err(InsightsError::InvalidRegion),
         }
         match arg.field("cookieDuration") {
@@ -199,9 +217,7 @@ impl InitOptions {
             _ => return Err(InsightsError::InvalidCookieDuration),
         }
         for (key, value) in entries {
-            if matches!(value, Value::Undefined) {
-                continue;
-            }
+            let given = !matches!(value, Value::Undefined);
             match key.as_str() {
                 "partial" => init.partial = value.is_truthy(),
                 "appId" => init.app_id = Some(credential("appId", value)?),
@@ -210,12 +226,14 @@ impl InitOptions {
                 "anonymousUserToken" => init.anonymous_user_token = Some(value.is_truthy()),
                 "useCookie" => init.use_cookie = Some(value.is_truthy()),
                 "host" => init.host = Some(host(value)?),
-                "userToken" => init.user_token = Some(token_option("userToken", value)?),
+                "userToken" => init.user_token = Some(HeldToken::from_value(METHOD, "userToken", value)?),
                 "authenticatedUserToken" => {
-                    init.authenticated_user_token = Some(token_option("authenticatedUserToken", value)?)
+                    init.authenticated_user_token = Some(HeldToken::from_value(METHOD, "authenticatedUserToken", value)?)
                 }
+                _ if !given => {}
                 "flushDelay" => init.flush_delay_ms = Some(milliseconds("flushDelay", value, 60_000.0)?),
                 "maxEventAge" => init.max_event_age_ms = Some(milliseconds("maxEventAge", value, f64::MAX)?),
+                "requestTimeout" => init.request_timeout_ms = Some(request_timeout(value)?),
                 "maxRetries" => {
                     init.max_retries = Some(milliseconds("maxRetries", value, 20.0)? as u32);
                 }
@@ -228,7 +246,7 @@ impl InitOptions {
 
 fn credential(field: &str, value: &Value) -> Result<Option<String>> {
     match value {
-        Value::Null => Ok(None),
+        Value::Undefined | Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s.clone())),
         other => Err(InsightsError::invalid(METHOD, field, format!("must be a string, got {}", other.type_name()))),
     }
@@ -236,7 +254,7 @@ fn credential(field: &str, value: &Value) -> Result<Option<String>> {
 
 fn host(value: &Value) -> Result<Option<String>> {
     match value {
-        Value::Null => Ok(None),
+        Value::Undefined | Value::Null => Ok(None),
         Value::String(s) if s.is_empty() => Ok(None),
         Value::String(s) if (s.starts_with("https://") || s.starts_with("http://")) && !s.contains(['?', '#', ' ']) => {
             Ok(Some(s.clone()))
@@ -250,12 +268,20 @@ fn host(value: &Value) -> Result<Option<String>> {
     }
 }
 
-fn token_option(field: &'static str, value: &Value) -> Result<Option<UserToken>> {
-    // An empty string is how search-insights users say "no token".
-    if value.as_str() == Some("") {
-        return Ok(None);
+fn request_timeout(value: &Value) -> Result<f64> {
+    match value {
+        Value::Number(n) if *n >= 1.0 && *n <= MAX_REQUEST_TIMEOUT_MS && is_integer(*n) => Ok(*n),
+        Value::Number(n) => Err(InsightsError::invalid(
+            METHOD,
+            "requestTimeout",
+            format!("must be a whole number from 1 to {MAX_REQUEST_TIMEOUT_MS}, got {n}"),
+        )),
+        other => Err(InsightsError::invalid(
+            METHOD,
+            "requestTimeout",
+            format!("must be a whole number from 1 to {MAX_REQUEST_TIMEOUT_MS}, got {}", other.type_name()),
+        )),
     }
-    UserToken::from_value(METHOD, field, value)
 }
 
 fn milliseconds(field: &str, value: &Value, max: f64) -> Result<f64> {
@@ -325,6 +351,12 @@ mod tests {
         assert!(e.to_string().starts_with("init: `userToken`"));
         let e = parse(Value::object([("flushDelay", Value::Number(-1.0))])).expect_err("negative");
         assert!(e.to_string().starts_with("init: `flushDelay`"));
+        for bad in [Value::Number(0.0), Value::Number(60_001.0), Value::str("1000")] {
+            let e = parse(Value::object([("requestTimeout", bad)])).expect_err("bad requestTimeout");
+            assert!(e.to_string().starts_with("init: `requestTimeout` must be a whole number from 1 to 60000"), "{e}");
+        }
+        let o = parse(Value::object([("requestTimeout", Value::Number(1500.0))])).expect("ok");
+        assert_eq!(o.request_timeout_ms, Some(1500.0));
     }
 
     #[test]
@@ -355,9 +387,30 @@ mod tests {
     #[test]
     fn tokens_in_options() {
         let o = parse(Value::object([("userToken", Value::str("")), ("authenticatedUserToken", Value::str("auth-1"))])).expect("ok");
-        assert_eq!(o.user_token, Some(None));
-        assert_eq!(o.authenticated_user_token.flatten().map(|t| t.as_str().to_owned()), Some("auth-1".to_owned()));
+        assert_eq!(o.user_token, Some(HeldToken::Empty));
+        assert_eq!(o.authenticated_user_token.and_then(|t| t.token().map(|t| t.as_str().to_owned())), Some("auth-1".to_owned()));
         let o = parse(Value::Undefined).expect("ok");
         assert_eq!(o, InitOptions::default());
+    }
+
+    #[test]
+    fn keys_given_as_undefined_clear_their_setting() {
+        let undefined_keys = ["appId", "userHasOptedOut", "anonymousUserToken", "useCookie", "region", "host", "userToken"];
+        let o = parse(Value::object(undefined_keys.map(|k| (k, Value::Undefined)))).expect("ok");
+        assert_eq!(o.app_id, Some(None));
+        assert_eq!(o.user_has_opted_out, Some(false));
+        assert_eq!(o.anonymous_user_token, Some(false), "search-insights copies the undefined over its default");
+        assert_eq!(o.use_cookie, Some(false));
+        assert_eq!(o.region, Some(None));
+        assert_eq!(o.host, Some(None));
+        assert_eq!(o.user_token, Some(HeldToken::Undefined));
+        assert_eq!(o.api_key, None, "absent keys are not given");
+        let mut s = Settings::default();
+        s.apply(&parse(Value::object([("appId", Value::str("A")), ("apiKey", Value::str("K")), ("region", Value::str("de"))])).expect("ok"));
+        s.apply(&parse(Value::object([("partial", Value::Bool(true)), ("region", Value::Undefined), ("appId", Value::Undefined)])).expect("ok"));
+        assert_eq!(s.region, None);
+        assert!(!s.has_credentials());
+        let o = parse(Value::object([("cookieDuration", Value::Undefined), ("flushDelay", Value::Undefined)])).expect("ok");
+        assert_eq!((o.cookie_duration_ms, o.flush_delay_ms), (None, None));
     }
 }

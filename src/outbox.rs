@@ -8,9 +8,17 @@
 //! - a request carries at most 1000 events and at most 64 KiB of body, the
 //!   browser's budget for `keepalive` requests, which are used while that
 //!   budget allows (always when the page is being hidden);
-//! - network errors, 5xx and 429 are retried with exponential backoff and full
+//! - network errors, 5xx and 429 are retried with exponential backoff and
 //!   jitter; a 400/413/422 on several events is split in halves so one bad
-//!   event cannot sink the others; any other 4xx fails the call at once.
+//!   event cannot sink the others; any other 4xx fails the call at once;
+//! - with storage consent, every undelivered event is in storage under a lease
+//!   naming the page that holds it: only the holder sends it. A page being
+//!   hidden releases its lease so the next page can take the events over, and
+//!   takes them back before sending only if no other page did; events still
+//!   failing after the last retry are left in storage, owned by no page, for
+//!   the next page load.
+
+use std::collections::HashSet;
 
 use crate::environment::{Environment, KeyValueStore, OutgoingRequest, ResponseOutcome};
 use crate::json;
@@ -24,12 +32,18 @@ pub const MAX_KEEPALIVE_BYTES: usize = 64 * 1024;
 pub const STORAGE_KEY: &str = "AlgoliaInsightsOutbox";
 /// The most events kept in storage.
 pub const MAX_STORED_EVENTS: usize = 1000;
-/// First retry delay; each retry doubles it (with jitter), up to [`MAX_RETRY_DELAY_MS`].
+/// Retry `n` (from 1) waits 50–100 % of `BASE_RETRY_DELAY_MS × 2ⁿ` (1 s, 2 s,
+/// 4 s, …), at most [`MAX_RETRY_DELAY_MS`].
 pub const BASE_RETRY_DELAY_MS: f64 = 500.0;
 /// Longest retry delay.
 pub const MAX_RETRY_DELAY_MS: f64 = 30_000.0;
-/// How long another tab's stored events stay its own while it is alive.
-const LEASE_MS: f64 = 60_000.0;
+/// How long a page's stored events stay its own without it renewing the
+/// lease (it renews it on every send and answer; a page that is hidden
+/// releases it at once). Longer than the longest retry delay plus the longest
+/// request timeout, so a live page never loses events it is sending.
+const LEASE_MS: f64 = 120_000.0;
+/// The owner of stored events no page holds (given up after the last retry).
+const NO_OWNER: &str = "";
 const BODY_OVERHEAD: usize = r#"{"events":[]}"#.len();
 
 /// Identifies one `aa()` call whose Promise waits for its events.
@@ -116,6 +130,8 @@ pub struct DeliveryPolicy {
     pub max_event_age_ms: f64,
     /// Keep undelivered events in `localStorage` (storage consent).
     pub persist: bool,
+    /// A request without an answer after this long is a network error (ms).
+    pub request_timeout_ms: f64,
 }
 
 /// The outbox.
@@ -131,8 +147,10 @@ pub struct Outbox {
     keepalive_in_flight: usize,
     wake_at: Option<f64>,
     stored: bool,
-    /// Ids of stored entries this page took over from a previous page.
-    claimed: Vec<String>,
+    /// Ids of the entries this page released in storage when it was hidden.
+    released: Vec<String>,
+    /// Entries given up after the last retry, to leave in storage for the next page.
+    parked: Vec<Entry>,
 }
 
 impl Outbox {
@@ -149,7 +167,8 @@ impl Outbox {
             keepalive_in_flight: 0,
             wake_at: None,
             stored: false,
-            claimed: Vec::new(),
+            released: Vec::new(),
+            parked: Vec::new(),
         }
     }
 
@@ -189,49 +208,62 @@ impl Outbox {
         env.schedule_wake(delay_ms.max(0.0));
     }
 
-    /// Called when a scheduled wake-up fires.
-    pub fn woke(&mut self, now: f64) {
-        if self.wake_at.is_some_and(|w| w <= now) {
-            self.wake_at = None;
-        }
+    /// Called when a scheduled wake-up fires. The wake-up is forgotten even if
+    /// the timer fired a little before the time asked (clock rounding), so the
+    /// flush that follows can ask for the next one.
+    pub fn woke(&mut self, _now: f64) {
+        self.wake_at = None;
     }
 
     /// Sends every event that is due. With `unloading`, the page is being
-    /// hidden: events go out with `keepalive` or `sendBeacon`, except those
-    /// that already failed, which stay stored for the next page.
+    /// hidden: events go out at once with `keepalive` or `sendBeacon`, except,
+    /// with storage consent, those that already failed: they stay stored for
+    /// the next page (without consent this is their last chance, so they go too).
     pub fn flush(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy, unloading: bool) -> Settled {
         let mut settled = Settled::default();
+        self.reclaim(env, now, &mut settled);
         self.drop_expired(env, now, policy, &mut settled);
-        let (due, later): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued)
-            .into_iter()
-            .partition(|e| if unloading { e.attempts == 0 } else { e.not_before <= now });
+        let (due, later): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued).into_iter().partition(|e| {
+            if unloading {
+                e.attempts == 0 || !policy.persist
+            } else {
+                e.not_before <= now
+            }
+        });
         self.queued = later;
         for batch in pack(due) {
-            self.start(env, batch, unloading);
+            self.start(env, batch, unloading, policy, &mut settled);
         }
+        // A hidden page may live on (another tab was selected): it keeps
+        // retrying, and the timers of a page that is going away never fire.
         if let Some(next) = self.queued.iter().map(|e| e.not_before).min_by(f64::total_cmp) {
-            if !unloading {
-                self.wake_in(env, now, next - now);
-            }
+            self.wake_in(env, now, next - now);
         }
-        if policy.persist {
-            self.save(env, now, unloading);
-        }
+        self.sync_storage(env, now, policy, unloading);
         settled
     }
 
-    fn start(&mut self, env: &mut dyn Environment, entries: Vec<Entry>, unloading: bool) {
+    fn start(&mut self, env: &mut dyn Environment, entries: Vec<Entry>, unloading: bool, policy: &DeliveryPolicy, settled: &mut Settled) {
         let Some(first) = entries.first() else { return };
         let url = first.url.clone();
         let body = body_of(&entries);
         self.next_request += 1;
         let fits = self.keepalive_in_flight + body.len() <= MAX_KEEPALIVE_BYTES;
-        let request = OutgoingRequest { id: self.next_request, url, body, keepalive: fits };
-        if unloading && !fits {
-            // Over the keepalive budget: a beacon is the last way out. Events it
-            // refuses stay stored (with consent) for the next page.
+        let request = OutgoingRequest { id: self.next_request, url, body, keepalive: fits, timeout_ms: policy.request_timeout_ms };
+        if unloading && !(fits && env.supports_keepalive()) {
+            // A fetch would not outlive the page: a beacon is the last way out.
+            // It gets no answer, so its events count as delivered once the
+            // browser took them; those it refuses stay queued (and stored,
+            // with consent) for a later flush or the next page.
             if env.beacon(&request) {
-                self.in_flight.push(InFlight { request_id: request.id, entries, keepalive_bytes: 0 });
+                settled.reports.push(DeliveryReport {
+                    status: None,
+                    message: "sent with navigator.sendBeacon (no answer is available)".to_owned(),
+                    events: entries.len(),
+                    will_retry: false,
+                    delivered: true,
+                });
+                self.settle(&entries, true, settled);
             } else {
                 self.queued.extend(entries);
             }
@@ -248,12 +280,44 @@ impl Outbox {
             std::mem::take(&mut self.queued).into_iter().partition(|e| now - e.timestamp > policy.max_event_age_ms);
         self.queued = fresh;
         if !expired.is_empty() {
-            env.warn(&format!(
-                "search-insights: dropped {} event(s) older than the Insights API accepts ({} days)",
+            let message = format!(
+                "search-insights: dropped {} event(s) older than the Insights API accepts ({})",
                 expired.len(),
-                (policy.max_event_age_ms / 86_400_000.0).round()
-            ));
-            self.settle(expired, false, settled);
+                describe_duration(policy.max_event_age_ms)
+            );
+            env.warn(&message);
+            settled.reports.push(DeliveryReport { status: None, message, events: expired.len(), will_retry: false, delivered: false });
+            self.settle(&expired, false, settled);
+        }
+    }
+
+    /// Before this page sends or stores events it released when it was
+    /// hidden, it takes them back, except those another page has taken over
+    /// meanwhile (or delivered): that page sends them, this one forgets them.
+    fn reclaim(&mut self, store: &dyn KeyValueStore, now: f64, settled: &mut Settled) {
+        if self.released.is_empty() {
+            return;
+        }
+        let released: HashSet<String> = std::mem::take(&mut self.released).into_iter().collect();
+        let records = read_records(store);
+        let still_ours: HashSet<&str> = records
+            .iter()
+            .filter(|r| r.field("o").as_str() == Some(self.page_id.as_str()) || number(r, "l") < now)
+            .filter_map(|r| r.field("id").as_str())
+            .collect();
+        let (gone, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued)
+            .into_iter()
+            .partition(|e| released.contains(&e.id) && !still_ours.contains(e.id.as_str()));
+        self.queued = kept;
+        if !gone.is_empty() {
+            settled.reports.push(DeliveryReport {
+                status: None,
+                message: "taken over by another page of this site".to_owned(),
+                events: gone.len(),
+                will_retry: false,
+                delivered: false,
+            });
+            self.settle(&gone, false, settled);
         }
     }
 
@@ -270,6 +334,7 @@ impl Outbox {
         let Some(pos) = self.in_flight.iter().position(|r| r.request_id == request_id) else {
             return settled;
         };
+        self.reclaim(env, now, &mut settled);
         let request = self.in_flight.swap_remove(pos);
         self.keepalive_in_flight = self.keepalive_in_flight.saturating_sub(request.keepalive_bytes);
         let count = request.entries.len();
@@ -281,59 +346,63 @@ impl Outbox {
         match status {
             Some(200..=299) => {
                 report.delivered = true;
-                self.settle(request.entries, true, &mut settled);
+                self.settle(&request.entries, true, &mut settled);
             }
             Some(400 | 413 | 422) if count > 1 => {
                 // One bad event must not sink the others: send each half on its own.
                 report.will_retry = true;
                 let mut first = request.entries;
                 let second = first.split_off(count / 2);
-                self.start(env, first, false);
-                self.start(env, second, false);
+                self.start(env, first, false, policy, &mut settled);
+                self.start(env, second, false, policy, &mut settled);
             }
             Some(400..=499) if status != Some(429) => {
                 env.error(&format!("search-insights: the Insights API refused {count} event(s) ({}): {}", status.unwrap_or(0), report.message));
-                self.settle(request.entries, false, &mut settled);
+                self.settle(&request.entries, false, &mut settled);
             }
             _ => {
                 let (retry, give_up): (Vec<Entry>, Vec<Entry>) =
                     request.entries.into_iter().partition(|e| e.attempts < policy.max_retries);
                 if !give_up.is_empty() {
                     env.error(&format!(
-                        "search-insights: gave up sending {} event(s) after {} attempts: {}",
+                        "search-insights: gave up sending {} event(s) after {} attempts: {}{}",
                         give_up.len(),
                         policy.max_retries + 1,
-                        report.message
+                        report.message,
+                        if policy.persist { "; they are kept for the next page load" } else { "" }
                     ));
-                    self.settle(give_up, false, &mut settled);
+                    self.settle(&give_up, false, &mut settled);
+                    if policy.persist {
+                        self.parked.extend(give_up);
+                    }
                 }
                 if !retry.is_empty() {
+                    // One delay for the whole request, so its events go out
+                    // together again.
                     report.will_retry = true;
-                    let mut earliest = f64::INFINITY;
+                    let attempts = retry.iter().map(|e| e.attempts + 1).max().unwrap_or(1);
+                    let ceiling = (BASE_RETRY_DELAY_MS * f64::from(1u32 << attempts.min(16))).min(MAX_RETRY_DELAY_MS);
+                    let jitter = f64::from(env.random_bytes()[0]) / 255.0;
+                    let not_before = now + ceiling * (0.5 + 0.5 * jitter);
                     for mut e in retry {
                         e.attempts += 1;
-                        let ceiling = (BASE_RETRY_DELAY_MS * f64::from(1u32 << e.attempts.min(16))).min(MAX_RETRY_DELAY_MS);
-                        let jitter = f64::from(env.random_bytes()[0]) / 255.0;
-                        e.not_before = now + ceiling * (0.5 + 0.5 * jitter);
-                        earliest = earliest.min(e.not_before);
+                        e.not_before = not_before;
                         self.queued.push(e);
                     }
-                    self.wake_in(env, now, earliest - now);
+                    self.wake_in(env, now, not_before - now);
                 }
             }
         }
         settled.reports.push(report);
-        if policy.persist {
-            self.save(env, now, false);
-        }
+        self.sync_storage(env, now, policy, false);
         settled
     }
 
-    fn settle(&mut self, entries: Vec<Entry>, delivered: bool, settled: &mut Settled) {
+    fn settle(&mut self, entries: &[Entry], delivered: bool, settled: &mut Settled) {
         for entry in entries {
             if delivered {
-                if let Some(purchase) = entry.purchase {
-                    settled.purchased.push(purchase);
+                if let Some(purchase) = &entry.purchase {
+                    settled.purchased.push(purchase.clone());
                 }
             }
             let Some(call_id) = entry.call else { continue };
@@ -359,7 +428,9 @@ impl Outbox {
             entries.extend(request.entries);
         }
         self.keepalive_in_flight = 0;
-        self.settle(entries, false, &mut settled);
+        self.released.clear();
+        self.parked.clear();
+        self.settle(&entries, false, &mut settled);
         for call in std::mem::take(&mut self.calls) {
             settled.completions.push(Completion { call: call.id, delivered: false });
         }
@@ -370,46 +441,54 @@ impl Outbox {
         settled
     }
 
-    /// Writes this page's undelivered events to storage, merged with other
-    /// tabs' entries. When `releasing` (the page is going away), they are left
-    /// for the next page to claim, minus those already sent with keepalive.
-    fn save(&mut self, store: &mut dyn KeyValueStore, now: f64, releasing: bool) {
+    /// Brings storage in line with this page's outbox: with consent, writes
+    /// it; without (consent withdrawn), removes what this page wrote before.
+    fn sync_storage(&mut self, store: &mut dyn KeyValueStore, now: f64, policy: &DeliveryPolicy, releasing: bool) {
+        if policy.persist {
+            self.save(store, now, releasing, true);
+        } else {
+            self.parked.clear();
+            if self.stored {
+                self.save(store, now, false, false);
+            }
+        }
+    }
+
+    /// Writes this page's undelivered events (with `mine`) to storage, merged
+    /// with other pages' entries, and the entries given up after the last
+    /// retry, owned by no page. When `releasing` (the page is being hidden),
+    /// this page's entries are left for the next page to take over, minus those
+    /// already on their way with keepalive.
+    fn save(&mut self, store: &mut dyn KeyValueStore, now: f64, releasing: bool, mine: bool) {
         let lease = if releasing { 0.0 } else { now + LEASE_MS };
         let in_flight = self
             .in_flight
             .iter()
             .filter(|r| !releasing || r.keepalive_bytes == 0)
             .flat_map(|r| r.entries.iter());
-        let mine: Vec<&Entry> = self.queued.iter().chain(in_flight).collect();
-        // Other tabs' entries stay; this page's own (and those it claimed) are rewritten.
-        let id_prefix = format!("{}-", self.page_id);
-        let mut records: Vec<Value> = read_records(store)
+        let own: Vec<&Entry> = if mine { self.queued.iter().chain(in_flight).collect() } else { Vec::new() };
+        let parked = std::mem::take(&mut self.parked);
+        let ids: HashSet<&str> = own.iter().copied().chain(parked.iter()).map(|e| e.id.as_str()).collect();
+        let existing = read_stored(store);
+        let had_key = existing.is_some();
+        // Other pages' entries stay; this page's are rewritten.
+        let mut records: Vec<Value> = existing
+            .unwrap_or_default()
             .into_iter()
             .filter(|r| {
-                let id = r.field("id").as_str().unwrap_or("");
-                r.field("o").as_str() != Some(self.page_id.as_str())
-                    && !id.starts_with(&id_prefix)
-                    && !self.claimed.iter().any(|c| c == id)
+                r.field("o").as_str() != Some(self.page_id.as_str()) && !r.field("id").as_str().is_some_and(|id| ids.contains(id))
             })
             .collect();
-        if mine.is_empty() && records.is_empty() {
-            if self.stored {
+        if own.is_empty() && parked.is_empty() && records.is_empty() {
+            if had_key {
                 store.remove_item(STORAGE_KEY);
-                self.stored = false;
             }
+            self.stored = false;
             return;
         }
-        for e in mine {
-            records.push(Value::object([
-                ("id", Value::str(e.id.as_str())),
-                ("o", Value::str(self.page_id.as_str())),
-                ("l", Value::Number(lease)),
-                ("u", Value::str(e.url.as_str())),
-                ("b", Value::str(e.json.as_str())),
-                ("t", Value::Number(e.timestamp)),
-                ("n", Value::Number(f64::from(e.attempts))),
-            ]));
-        }
+        let owner = self.page_id.as_str();
+        records.extend(own.iter().map(|e| record(e, owner, lease)));
+        records.extend(parked.iter().map(|e| record(e, NO_OWNER, 0.0)));
         if records.len() > MAX_STORED_EVENTS {
             records.sort_by(|a, b| number(a, "t").total_cmp(&number(b, "t")));
             let excess = records.len() - MAX_STORED_EVENTS;
@@ -417,6 +496,9 @@ impl Outbox {
         }
         let text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(records))]));
         self.stored = store.set_item(STORAGE_KEY, &text);
+        if releasing && self.stored {
+            self.released = own.iter().map(|e| e.id.clone()).collect();
+        }
     }
 
     /// Claims the events a previous page (or a tab that went away) left in
@@ -433,7 +515,6 @@ impl Outbox {
             if !free || known || json::parse(body).is_none_or(|v| !v.is_object()) {
                 continue;
             }
-            self.claimed.push(id.to_owned());
             self.queued.push(Entry {
                 id: id.to_owned(),
                 url: url.to_owned(),
@@ -447,7 +528,7 @@ impl Outbox {
             claimed += 1;
         }
         if claimed > 0 {
-            self.save(env, now, false);
+            self.save(env, now, false, true);
             self.wake_in(env, now, policy.flush_delay_ms);
         }
         claimed
@@ -459,10 +540,41 @@ fn number(record: &Value, key: &str) -> f64 {
 }
 
 fn read_records(store: &dyn KeyValueStore) -> Vec<Value> {
-    let parsed = store.get_item(STORAGE_KEY).and_then(|text| json::parse(&text));
-    match parsed.as_ref().map(|v| v.field("e")) {
+    read_stored(store).unwrap_or_default()
+}
+
+/// The stored records; `None` when nothing is stored.
+fn read_stored(store: &dyn KeyValueStore) -> Option<Vec<Value>> {
+    let text = store.get_item(STORAGE_KEY)?;
+    let parsed = json::parse(&text);
+    Some(match parsed.as_ref().map(|v| v.field("e")) {
         Some(Value::Array(items)) => items.iter().filter(|r| r.is_object()).cloned().collect(),
         _ => Vec::new(),
+    })
+}
+
+/// The stored form of an entry: `owner` sends it while `lease` (ms) lasts.
+fn record(e: &Entry, owner: &str, lease: f64) -> Value {
+    Value::object([
+        ("id", Value::str(e.id.as_str())),
+        ("o", Value::str(owner)),
+        ("l", Value::Number(lease)),
+        ("u", Value::str(e.url.as_str())),
+        ("b", Value::str(e.json.as_str())),
+        ("t", Value::Number(e.timestamp)),
+        ("n", Value::Number(f64::from(e.attempts))),
+    ])
+}
+
+/// "4 days", "90 s": a duration for a message.
+fn describe_duration(ms: f64) -> String {
+    const DAY_MS: f64 = 86_400_000.0;
+    if ms == DAY_MS {
+        "1 day".to_owned()
+    } else if ms > DAY_MS && (ms % DAY_MS) == 0.0 {
+        format!("{} days", ms / DAY_MS)
+    } else {
+        format!("{} s", (ms / 1000.0).round())
     }
 }
 
@@ -525,9 +637,11 @@ fn api_message(body: &str, status: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::environment::{CookieJar, Platform, Transport};
     use crate::testing::FakeEnv;
 
-    const POLICY: DeliveryPolicy = DeliveryPolicy { flush_delay_ms: 50.0, max_retries: 2, max_event_age_ms: 1e9, persist: false };
+    const POLICY: DeliveryPolicy =
+        DeliveryPolicy { flush_delay_ms: 50.0, max_retries: 2, max_event_age_ms: 1e9, persist: false, request_timeout_ms: 20_000.0 };
 
     fn event_json(i: usize, pad: usize) -> String {
         format!(r#"{{"eventType":"click","eventName":"n","index":"i","objectIDs":["{i}"],"pad":"{}"}}"#, "x".repeat(pad))
@@ -607,6 +721,19 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_request_is_retried_as_one_request() {
+        let (mut outbox, _) = outbox_with(3, 1, 0, "u");
+        let mut env = FakeEnv::default();
+        outbox.flush(&mut env, 0.0, &POLICY, false);
+        fail(&mut outbox, &mut env, 0.0, &POLICY);
+        let wake = env.wakes.last().copied().unwrap_or(f64::NAN);
+        outbox.woke(wake);
+        outbox.flush(&mut env, wake, &POLICY, false);
+        assert_eq!(env.sent.len(), 1);
+        assert_eq!(json::parse(&env.sent[0].body).expect("json").field("events").as_array().map(<[Value]>::len), Some(3));
+    }
+
+    #[test]
     fn gives_up_after_max_retries() {
         let (mut outbox, calls) = outbox_with(1, 1, 0, "u");
         let mut env = FakeEnv::default();
@@ -664,6 +791,7 @@ mod tests {
         assert_eq!(s.completions, vec![Completion { call, delivered: false }]);
         assert!(env.sent.is_empty());
         assert_eq!(env.warnings.len(), 1);
+        assert_eq!((s.reports.len(), s.reports[0].events, s.reports[0].delivered), (1, 1, false));
     }
 
     #[test]
@@ -730,5 +858,229 @@ mod tests {
         assert_eq!(s.completions.len(), 2);
         assert!(s.completions.iter().all(|c| !c.delivered && calls.contains(&c.call)));
         assert_eq!(outbox.pending(), 0);
+    }
+
+    fn stored(env: &FakeEnv) -> Vec<Value> {
+        read_records(env)
+    }
+
+    fn fail(outbox: &mut Outbox, env: &mut FakeEnv, now: f64, policy: &DeliveryPolicy) {
+        let r = env.sent.remove(0);
+        outbox.on_response(env, r.id, ResponseOutcome::NetworkError, now, policy);
+    }
+
+    #[test]
+    fn a_timer_firing_early_does_not_stall_retries() {
+        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let mut env = FakeEnv::default();
+        outbox.flush(&mut env, 0.0, &POLICY, false);
+        fail(&mut outbox, &mut env, 0.0, &POLICY);
+        let due = outbox.queued[0].not_before;
+        let wakes = env.wakes.len();
+        // setTimeout fired, but Date.now() reads a millisecond short.
+        outbox.woke(due - 1.0);
+        outbox.flush(&mut env, due - 1.0, &POLICY, false);
+        assert!(env.sent.is_empty(), "not due yet");
+        assert_eq!(env.wakes.len(), wakes + 1, "a new wake-up is asked for");
+        outbox.woke(due);
+        outbox.flush(&mut env, due, &POLICY, false);
+        assert_eq!(env.sent.len(), 1);
+    }
+
+    #[test]
+    fn requests_carry_the_timeout() {
+        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let mut env = FakeEnv::default();
+        outbox.flush(&mut env, 0.0, &DeliveryPolicy { request_timeout_ms: 1500.0, ..POLICY }, false);
+        assert_eq!(env.sent[0].timeout_ms, 1500.0);
+    }
+
+    #[test]
+    fn beaconed_events_are_settled_and_not_stored_again() {
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        let (mut outbox, calls) = outbox_with(2, 1, 40_000, "u");
+        let mut env = FakeEnv::default();
+        let s = outbox.flush(&mut env, 0.0, &policy, true);
+        assert_eq!((env.sent.len(), env.beacons.len()), (1, 1));
+        assert_eq!(s.completions, vec![Completion { call: calls[1], delivered: true }]);
+        assert!(s.reports[0].message.contains("sendBeacon"));
+        let mut next = Outbox::new("q".into());
+        assert_eq!(next.restore(&mut env, 1.0, &policy), 0, "the beacon's events are not sent a second time");
+    }
+
+    #[test]
+    fn a_refused_beacon_leaves_the_events_for_the_next_page() {
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        let (mut outbox, _) = outbox_with(2, 1, 40_000, "u");
+        let mut env = FakeEnv { refuse_beacons: true, ..FakeEnv::default() };
+        outbox.flush(&mut env, 0.0, &policy, true);
+        assert_eq!(env.sent.len(), 1);
+        let mut next = Outbox::new("q".into());
+        assert_eq!(next.restore(&mut env, 1.0, &policy), 1);
+    }
+
+    /// A page whose `fetch` ignores `keepalive`.
+    struct OldFetch(FakeEnv);
+
+    impl Transport for OldFetch {
+        fn send(&mut self, request: OutgoingRequest) {
+            self.0.send(request);
+        }
+        fn beacon(&mut self, request: &OutgoingRequest) -> bool {
+            self.0.beacon(request)
+        }
+        fn supports_keepalive(&self) -> bool {
+            false
+        }
+    }
+    impl CookieJar for OldFetch {
+        fn cookies_enabled(&self) -> bool {
+            self.0.cookies_enabled()
+        }
+        fn read_cookies(&self) -> String {
+            self.0.read_cookies()
+        }
+        fn write_cookie(&mut self, cookie: &str) {
+            self.0.write_cookie(cookie);
+        }
+        fn is_secure_page(&self) -> bool {
+            self.0.is_secure_page()
+        }
+    }
+    impl KeyValueStore for OldFetch {
+        fn get_item(&self, key: &str) -> Option<String> {
+            self.0.get_item(key)
+        }
+        fn set_item(&mut self, key: &str, value: &str) -> bool {
+            self.0.set_item(key, value)
+        }
+        fn remove_item(&mut self, key: &str) {
+            self.0.remove_item(key);
+        }
+    }
+    impl Platform for OldFetch {
+        fn now_ms(&self) -> f64 {
+            self.0.now_ms()
+        }
+        fn random_bytes(&mut self) -> [u8; 16] {
+            self.0.random_bytes()
+        }
+        fn schedule_wake(&mut self, delay_ms: f64) {
+            self.0.schedule_wake(delay_ms);
+        }
+        fn warn(&mut self, message: &str) {
+            self.0.warn(message);
+        }
+        fn error(&mut self, message: &str) {
+            self.0.error(message);
+        }
+    }
+
+    #[test]
+    fn without_keepalive_a_hidden_page_sends_beacons() {
+        let (mut outbox, _) = outbox_with(1, 2, 0, "u");
+        let mut env = OldFetch(FakeEnv::default());
+        outbox.flush(&mut env, 0.0, &POLICY, false);
+        assert_eq!(env.0.sent.len(), 1, "a live page still uses fetch");
+        let call = outbox.open_call(1);
+        outbox.push(call, "u", event_json(9, 0), 0.0, None);
+        outbox.flush(&mut env, 1.0, &POLICY, true);
+        assert_eq!((env.0.sent.len(), env.0.beacons.len()), (1, 1));
+    }
+
+    #[test]
+    fn without_consent_a_hidden_page_sends_failed_events_too() {
+        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let mut env = FakeEnv::default();
+        outbox.flush(&mut env, 0.0, &POLICY, false);
+        fail(&mut outbox, &mut env, 0.0, &POLICY);
+        outbox.flush(&mut env, 1.0, &POLICY, true);
+        assert_eq!(env.sent.len(), 1, "last chance: nothing would keep them");
+        assert!(env.sent[0].keepalive);
+        assert_eq!(env.get_item(STORAGE_KEY), None);
+    }
+
+    #[test]
+    fn given_up_events_wait_in_storage_for_the_next_page() {
+        let policy = DeliveryPolicy { persist: true, max_retries: 0, ..POLICY };
+        let (mut page1, calls) = outbox_with(1, 1, 0, "u");
+        let mut env = FakeEnv::default();
+        page1.flush(&mut env, 0.0, &policy, false);
+        let r = env.sent.remove(0);
+        let s = page1.on_response(&mut env, r.id, ResponseOutcome::NetworkError, 0.0, &policy);
+        assert_eq!(s.completions, vec![Completion { call: calls[0], delivered: false }]);
+        assert!(env.errors[0].contains("kept for the next page load"), "{:?}", env.errors);
+        assert_eq!(page1.pending(), 0);
+        page1.flush(&mut env, 100_000.0, &policy, false);
+        page1.flush(&mut env, 100_001.0, &policy, true);
+        assert!(env.sent.is_empty(), "this page does not send them again");
+        assert_eq!(stored(&env).len(), 1, "still stored after this page's later saves");
+        let mut page2 = Outbox::new("q".into());
+        assert_eq!(page2.restore(&mut env, 200_000.0, &policy), 1);
+        page2.flush(&mut env, 200_000.0, &policy, false);
+        let r = env.sent.remove(0);
+        page2.on_response(&mut env, r.id, ResponseOutcome::Status(200, "{}".into()), 200_000.0, &policy);
+        assert_eq!(env.get_item(STORAGE_KEY), None);
+    }
+
+    /// Page 1 fails to send, then is hidden; its events are released.
+    fn released_page(env: &mut FakeEnv, policy: &DeliveryPolicy) -> (Outbox, Vec<CallId>) {
+        let (mut page1, calls) = outbox_with(1, 2, 0, "u");
+        page1.flush(env, 0.0, policy, false);
+        fail(&mut page1, env, 0.0, policy);
+        page1.flush(env, 1.0, policy, true);
+        assert!(env.sent.is_empty());
+        assert!(stored(env).iter().all(|r| number(r, "l") == 0.0), "released");
+        (page1, calls)
+    }
+
+    #[test]
+    fn a_hidden_page_does_not_resend_events_another_page_took_over() {
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        let mut env = FakeEnv::default();
+        let (mut page1, calls) = released_page(&mut env, &policy);
+        let mut page2 = Outbox::new("q".into());
+        assert_eq!(page2.restore(&mut env, 2.0, &policy), 2);
+        // Page 1 was only hidden (another tab was selected); its retry comes.
+        page1.woke(10_000.0);
+        let s = page1.flush(&mut env, 10_000.0, &policy, false);
+        assert!(env.sent.is_empty(), "page 2 sends them, page 1 must not");
+        assert_eq!(s.completions, vec![Completion { call: calls[0], delivered: false }]);
+        assert_eq!(page1.pending(), 0);
+        assert!(stored(&env).iter().all(|r| r.field("o").as_str() == Some("q")), "page 1 left page 2's records alone");
+        page2.flush(&mut env, 10_001.0, &policy, false);
+        assert_eq!(env.sent.len(), 1);
+    }
+
+    #[test]
+    fn a_hidden_page_takes_its_events_back_when_no_page_took_them() {
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        let mut env = FakeEnv::default();
+        let (mut page1, _) = released_page(&mut env, &policy);
+        page1.woke(10_000.0);
+        page1.flush(&mut env, 10_000.0, &policy, false);
+        assert_eq!(env.sent.len(), 1);
+        assert!(stored(&env).iter().all(|r| r.field("o").as_str() == Some("p") && number(r, "l") > 10_000.0), "leased again");
+        let mut page2 = Outbox::new("q".into());
+        assert_eq!(page2.restore(&mut env, 10_001.0, &policy), 0);
+    }
+
+    #[test]
+    fn withdrawn_consent_removes_stored_events() {
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let mut env = FakeEnv::default();
+        outbox.flush(&mut env, 0.0, &policy, false);
+        fail(&mut outbox, &mut env, 0.0, &policy);
+        assert_eq!(stored(&env).len(), 1);
+        outbox.flush(&mut env, 1.0, &POLICY, false);
+        assert_eq!(env.get_item(STORAGE_KEY), None);
+        assert_eq!(outbox.pending(), 1, "still sent by this page");
+    }
+
+    #[test]
+    fn durations_in_messages() {
+        assert_eq!(describe_duration(4.0 * 86_400_000.0), "4 days");
+        assert_eq!(describe_duration(90_000.0), "90 s");
     }
 }

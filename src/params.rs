@@ -97,11 +97,22 @@ pub fn split_variadic<'a>(method: &'static str, args: &'a [Value]) -> Result<Eve
     Ok(EventArgs { events, params })
 }
 
-/// The arguments of `sendEvents(events, params?)`.
+/// The `eventType` of InstantSearch's usage telemetry (its insights middleware
+/// sends one `__start__` event through `sendEvents`). It is not an Insights
+/// event this library knows: it is left out, without an error.
+pub const INSTANTSEARCH_USAGE_EVENT_TYPE: &str = "instantsearch";
+
+/// The arguments of `sendEvents(events, params?)`. InstantSearch's usage
+/// events are left out, so `events` may come back empty.
 pub fn split_send_events(args: &[Value]) -> Result<EventArgs<'_>> {
     const METHOD: &str = "sendEvents";
     let events = match args.first().unwrap_or(&crate::value::UNDEFINED) {
-        Value::Array(items) if !items.is_empty() => items.iter().enumerate().map(|(i, e)| (format!("events[{i}]"), e)).collect(),
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.field("eventType").as_str() != Some(INSTANTSEARCH_USAGE_EVENT_TYPE))
+            .map(|(i, e)| (format!("events[{i}]"), e))
+            .collect(),
         Value::Array(_) => return Err(InsightsError::invalid(METHOD, "events", "must not be empty")),
         other => {
             return Err(InsightsError::invalid(METHOD, "events", format!("must be an array of events, got {}", other.type_name())))
@@ -123,6 +134,16 @@ mod tests {
 
     fn event() -> Value {
         Value::object([("index", Value::str("i"))])
+    }
+
+    #[test]
+    fn instantsearch_usage_events_are_left_out() {
+        let usage = Value::object([("eventType", Value::str(INSTANTSEARCH_USAGE_EVENT_TYPE)), ("eventName", Value::str("__start__"))]);
+        let args = vec![Value::Array(vec![usage.clone(), event()])];
+        let split = split_send_events(&args).expect("ok");
+        assert_eq!(split.events.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(), vec!["events[1]"]);
+        let args = vec![Value::Array(vec![usage])];
+        assert!(split_send_events(&args).expect("ok").events.is_empty());
     }
 
     #[test]

@@ -83,14 +83,15 @@ impl QueryIdCache {
         self.entries.get(&key(index, object_id)).map(|(q, _)| q.clone())
     }
 
-    /// Forgets objects (after a purchase of them was delivered).
+    /// Forgets objects (after a purchase of them was delivered). The cache is
+    /// written back even when none was cached, as search-insights writes it
+    /// (`{}` on a site that never cached anything).
     pub fn forget(&mut self, store: &dyn KeyValueStore, index: &str, object_ids: &[String]) {
         self.load(store);
         for id in object_ids {
-            if self.entries.remove(&key(index, id)).is_some() {
-                self.dirty = true;
-            }
+            self.entries.remove(&key(index, id));
         }
+        self.dirty = true;
     }
 
     /// Forgets everything, in memory and in storage.
@@ -180,6 +181,12 @@ mod tests {
         let mut again = QueryIdCache::default();
         assert_eq!(again.lookup(&store, "i", "1"), None);
         assert_eq!(again.lookup(&store, "i", "2").as_deref(), Some(Q2));
+        // Like search-insights, a purchase writes the cache even if nothing was cached.
+        let mut empty_store = MemoryStore::default();
+        let mut empty = QueryIdCache::default();
+        empty.forget(&empty_store, "i", &["9".to_owned()]);
+        assert!(empty.persist(&mut empty_store));
+        assert_eq!(empty_store.get_item(STORAGE_KEY).as_deref(), Some("{}"));
     }
 
     #[test]

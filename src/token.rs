@@ -103,6 +103,55 @@ impl UserToken {
     }
 }
 
+/// What `setUserToken`, `setAuthenticatedUserToken` or `init` left in a
+/// token slot, kept as search-insights keeps it: `getUserToken` and the
+/// change callbacks give back exactly what was set (`""` and `null`
+/// included), while only a [`UserToken`] is ever sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HeldToken {
+    /// Never set, or set to `undefined`.
+    #[default]
+    Undefined,
+    /// Set to `null`.
+    Null,
+    /// Set to `""`.
+    Empty,
+    /// A token the API accepts.
+    Token(UserToken),
+}
+
+impl HeldToken {
+    /// The slot's new content after `value` was set: `undefined`, `null` and
+    /// `""` clear it (and are given back as such); anything else must be a
+    /// valid token, or the error names `method` and `field`.
+    pub fn from_value(method: &'static str, field: &str, value: &Value) -> Result<HeldToken> {
+        Ok(match value {
+            Value::Undefined => HeldToken::Undefined,
+            Value::Null => HeldToken::Null,
+            Value::String(s) if s.is_empty() => HeldToken::Empty,
+            other => UserToken::from_value(method, field, other)?.map_or(HeldToken::Undefined, HeldToken::Token),
+        })
+    }
+
+    /// The token events carry, if any.
+    pub fn token(&self) -> Option<&UserToken> {
+        match self {
+            HeldToken::Token(token) => Some(token),
+            _ => None,
+        }
+    }
+
+    /// What `getUserToken` returns and callbacks receive.
+    pub fn to_value(&self) -> Value {
+        match self {
+            HeldToken::Undefined => Value::Undefined,
+            HeldToken::Null => Value::Null,
+            HeldToken::Empty => Value::str(""),
+            HeldToken::Token(token) => token.to_value(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +198,19 @@ mod tests {
         assert!(matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant: {uuid}");
         assert!(UserToken::parse(s).is_ok());
         assert_ne!(UserToken::anonymous([1; 16]), UserToken::anonymous([2; 16]));
+    }
+
+    #[test]
+    fn held_tokens_give_back_what_was_set() {
+        let held = |v: Value| HeldToken::from_value("setUserToken", "userToken", &v);
+        assert_eq!(held(Value::Undefined), Ok(HeldToken::Undefined));
+        assert_eq!(held(Value::Null).map(|h| h.to_value()), Ok(Value::Null));
+        assert_eq!(held(Value::str("")).map(|h| h.to_value()), Ok(Value::str("")));
+        assert_eq!(held(Value::str("")).map(|h| h.token().cloned()), Ok(None));
+        let token = held(Value::str("user-1")).expect("valid");
+        assert_eq!(token.token().map(UserToken::as_str), Some("user-1"));
+        assert_eq!(held(Value::Number(7.0)).map(|h| h.to_value()), Ok(Value::Number(7.0)));
+        let e = held(Value::str("a b")).expect_err("space");
+        assert!(e.to_string().starts_with("setUserToken: `userToken` must contain only"), "{e}");
     }
 }

@@ -53,6 +53,27 @@ fn to_js(value: &Value) -> JsValue {
     }
 }
 
+/// The method name as search-insights' warning prints it (`${functionName}`).
+fn method_name_text(method: &JsValue) -> String {
+    if let Some(text) = method.as_string() {
+        return text;
+    }
+    if method.is_undefined() {
+        return "undefined".to_owned();
+    }
+    if method.is_null() {
+        return "null".to_owned();
+    }
+    if let Some(b) = method.as_bool() {
+        return b.to_string();
+    }
+    if let Some(n) = method.as_f64() {
+        let text = js_sys::Number::from(n).to_string_with_radix(10).ok().and_then(|s| s.as_string());
+        return text.unwrap_or_default();
+    }
+    method.js_typeof().as_string().unwrap_or_default()
+}
+
 fn function(value: &JsValue) -> Option<Function> {
     value.dyn_ref::<Function>().cloned()
 }
@@ -196,7 +217,7 @@ impl Insights {
     /// for event methods), throws an `Error` for bad input.
     pub fn call(&self, method: JsValue, args: Array) -> Result<JsValue, JsValue> {
         let Some(method) = method.as_string().as_deref().and_then(Method::from_name) else {
-            let name = method.as_string().unwrap_or_else(|| format!("{method:?}"));
+            let name = method_name_text(&method);
             web_sys::console::warn_1(&JsValue::from_str(&format!("The method `{name}` doesn't exist.")));
             return Ok(JsValue::UNDEFINED);
         };

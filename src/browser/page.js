@@ -2,26 +2,44 @@
 // Promises; everything else it reaches through web-sys.
 
 // POSTs `body` as text/plain (a CORS-simple request: no preflight) and calls
-// `done(status, text)` exactly once; status 0 means no answer.
+// `done(status, text)` exactly once, always from a later task or microtask
+// (never while the caller is still running); status 0 means no answer:
+// network error, refused, or nothing within `timeoutMs`.
 export function post(url, body, keepalive, timeoutMs, done) {
   let called = false;
+  let timer;
   const finish = (status, text) => {
     if (!called) {
       called = true;
+      clearTimeout(timer);
       done(status, text);
     }
   };
+  const fail = () => Promise.resolve().then(() => finish(0, ""));
   try {
+    if (typeof fetch !== "function") return fail();
     const init = { method: "POST", body, keepalive, mode: "cors", credentials: "omit" };
-    if (typeof AbortSignal !== "undefined" && AbortSignal.timeout) {
-      init.signal = AbortSignal.timeout(timeoutMs);
+    if (typeof AbortController === "function") {
+      const controller = new AbortController();
+      init.signal = controller.signal;
+      timer = setTimeout(() => controller.abort(), timeoutMs);
     }
     fetch(url, init).then(
       (response) => response.text().then((text) => finish(response.status, text), () => finish(response.status, "")),
       () => finish(0, "")
     );
   } catch (e) {
-    finish(0, "");
+    fail();
+  }
+}
+
+// Whether fetch honours `keepalive` (Firefox before 133 ignores it, and its
+// requests die with the page): the page then leaves with sendBeacon.
+export function keepaliveSupported() {
+  try {
+    return typeof fetch === "function" && typeof Request !== "undefined" && "keepalive" in Request.prototype;
+  } catch (e) {
+    return false;
   }
 }
 

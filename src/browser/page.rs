@@ -10,15 +10,14 @@ use wasm_bindgen::JsCast;
 use super::exports::Shared;
 use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, ResponseOutcome, Transport};
 
-/// Requests that get no answer within this time are treated as network errors.
-const REQUEST_TIMEOUT_MS: f64 = 20_000.0;
-
 #[wasm_bindgen(module = "/src/browser/page.js")]
 extern "C" {
     fn post(url: &str, body: &str, keepalive: bool, timeout_ms: f64, done: JsValue);
     #[wasm_bindgen(js_name = beacon)]
     fn send_beacon(url: &str, body: &str) -> bool;
     fn later(ms: f64, callback: JsValue);
+    #[wasm_bindgen(js_name = keepaliveSupported)]
+    fn keepalive_supported() -> bool;
     #[wasm_bindgen(js_name = watchPage)]
     pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
 }
@@ -55,11 +54,15 @@ impl Transport for BrowserPage {
                 shared.response(id, outcome);
             }
         });
-        post(&request.url, &request.body, request.keepalive, REQUEST_TIMEOUT_MS, done);
+        post(&request.url, &request.body, request.keepalive, request.timeout_ms, done);
     }
 
     fn beacon(&mut self, request: &OutgoingRequest) -> bool {
         send_beacon(&request.url, &request.body)
+    }
+
+    fn supports_keepalive(&self) -> bool {
+        keepalive_supported()
     }
 }
 

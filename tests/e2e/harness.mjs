@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { chromium } from "playwright-core";
+import { createServer as createNetServer } from "node:net";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const PKG = join(ROOT, "pkg");
@@ -54,10 +55,13 @@ export function makeSite(files = {}) {
   return dir;
 }
 
-/** Starts insights-devserver on a free port over `www`; resolves to a handle. */
-export async function startServer({ www = makeSite(), extraArgs = [] } = {}) {
+/**
+ * Starts insights-devserver over `www` on `port` (default: a free port chosen
+ * by the server); resolves to a handle.
+ */
+export async function startServer({ www = makeSite(), extraArgs = [], port: fixedPort = 0 } = {}) {
   const portFile = join(mkdtempSync(join(tmpdir(), "insights-port-")), "port");
-  const child = spawn(devserverBinary(), ["--port", "0", "--port-file", portFile, "--www", www, "--pkg", PKG, ...extraArgs], {
+  const child = spawn(devserverBinary(), ["--port", String(fixedPort), "--port-file", portFile, "--www", www, "--pkg", PKG, ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -98,6 +102,18 @@ export async function startServer({ www = makeSite(), extraArgs = [] } = {}) {
       rmSync(www, { recursive: true, force: true });
     },
   };
+}
+
+/** A TCP port nothing listens on right now (for a server started, stopped and restarted on it). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
 }
 
 /** Waits until `check()` returns a truthy value (polling), or throws with `what`. */
