@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# `make demo`: the demo store, the events debugger and the local Insights
-# endpoint on one port. Ctrl-C stops it.
+# `make demo`: the demo store (www/), the events debugger and the local
+# Insights endpoint on one port — http://127.0.0.1:8080 unless told otherwise
+# (`make demo PORT=9000 BIND=0.0.0.0`). Ctrl-C stops it (exit code 0).
+# Run directly, it takes the devserver's options: scripts/demo.sh --port 9000
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for built in pkg/search-insights.min.js pkg/search_insights_wasm_bg.wasm; do
+  if [ ! -f "$built" ]; then
+    echo "demo: $built is missing; run \`make demo\` (it builds pkg/ first)" >&2
+    exit 1
+  fi
+done
 server=$(scripts/devserver.sh)
+# exec: Ctrl-C and SIGTERM go straight to the server, which stops gracefully.
 exec "$server" --www www --pkg pkg "$@"
