@@ -41,6 +41,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable, clippy::todo)
 )]
 
+#[macro_use]
+pub mod text;
 pub mod client;
 pub mod cookie;
 pub mod environment;

@@ -280,10 +280,12 @@ impl Outbox {
             std::mem::take(&mut self.queued).into_iter().partition(|e| now - e.timestamp > policy.max_event_age_ms);
         self.queued = fresh;
         if !expired.is_empty() {
-            let message = format!(
-                "search-insights: dropped {} event(s) older than the Insights API accepts ({})",
+            let message = text!(
+                "search-insights: dropped ",
                 expired.len(),
-                describe_duration(policy.max_event_age_ms)
+                " event(s) older than the Insights API accepts (",
+                describe_duration(policy.max_event_age_ms),
+                ")"
             );
             env.warn(&message);
             settled.reports.push(DeliveryReport { status: None, message, events: expired.len(), will_retry: false, delivered: false });
@@ -357,17 +359,19 @@ impl Outbox {
                 self.start(env, second, false, policy, &mut settled);
             }
             Some(400..=499) if status != Some(429) => {
-                env.error(&format!("search-insights: the Insights API refused {count} event(s) ({}): {}", status.unwrap_or(0), report.message));
+                env.error(&text!("search-insights: the Insights API refused ", count, " event(s) (", status.unwrap_or(0), "): ", report.message));
                 self.settle(&request.entries, false, &mut settled);
             }
             _ => {
                 let (retry, give_up): (Vec<Entry>, Vec<Entry>) =
                     request.entries.into_iter().partition(|e| e.attempts < policy.max_retries);
                 if !give_up.is_empty() {
-                    env.error(&format!(
-                        "search-insights: gave up sending {} event(s) after {} attempts: {}{}",
+                    env.error(&text!(
+                        "search-insights: gave up sending ",
                         give_up.len(),
+                        " event(s) after ",
                         policy.max_retries + 1,
+                        " attempts: ",
                         report.message,
                         if policy.persist { "; they are kept for the next page load" } else { "" }
                     ));
@@ -490,7 +494,7 @@ impl Outbox {
         records.extend(own.iter().map(|e| record(e, owner, lease)));
         records.extend(parked.iter().map(|e| record(e, NO_OWNER, 0.0)));
         if records.len() > MAX_STORED_EVENTS {
-            records.sort_by(|a, b| number(a, "t").total_cmp(&number(b, "t")));
+            records.sort_unstable_by(|a, b| number(a, "t").total_cmp(&number(b, "t")));
             let excess = records.len() - MAX_STORED_EVENTS;
             records.drain(..excess);
         }
@@ -572,9 +576,9 @@ fn describe_duration(ms: f64) -> String {
     if ms == DAY_MS {
         "1 day".to_owned()
     } else if ms > DAY_MS && (ms % DAY_MS) == 0.0 {
-        format!("{} days", ms / DAY_MS)
+        text!(ms / DAY_MS, " days")
     } else {
-        format!("{} s", (ms / 1000.0).round())
+        text!((ms / 1000.0).round(), " s")
     }
 }
 
