@@ -295,7 +295,13 @@ impl<E: Environment> InsightsClient<E> {
         }
     }
 
+    /// Stores `token` in the `_ALGOLIA` cookie — never for an opted-out
+    /// visitor (search-insights still writes it from `setAnonymousUserToken`
+    /// and `saveTokenAsCookie`).
     fn write_cookie(&mut self, token: &UserToken) {
+        if self.settings.user_has_opted_out {
+            return;
+        }
         let now = self.env.now_ms();
         let secure = self.env.is_secure_page();
         let text = cookie::set_cookie_string(token, now, self.settings.cookie_duration_ms, secure);

@@ -515,3 +515,14 @@ fn a_timestamp_far_in_the_future_is_refused() {
     assert_eq!(err.to_string(), "clickedObjectIDs: `events[1].timestamp` is more than an hour in the future");
     assert_eq!(flush_events(&mut c).len(), 1, "nothing of the refused call was queued");
 }
+
+#[test]
+fn an_opted_out_visitor_never_gets_a_cookie() {
+    let mut c = client();
+    init(&mut c, vec![("userHasOptedOut", Value::Bool(true))]);
+    call(&mut c, "setAnonymousUserToken", vec![]).expect("anonymous");
+    assert!(c.user_token().as_str().is_some_and(|t| t.starts_with("anonymous-")), "the token is still set");
+    call(&mut c, "setUserToken", vec![Value::str("user-1")]).expect("set");
+    call(&mut c, "saveTokenAsCookie", vec![]).expect("save");
+    assert!(c.env().cookie_writes.is_empty(), "{:?}", c.env().cookie_writes);
+}

@@ -101,10 +101,60 @@ pub fn is_query_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// Whether `s` is a number as the API reads amounts given as strings
-/// (`"19.99"`, `" 5 "`, `"1e3"`).
+/// Whether `s` is a finite decimal number, as the API reads amounts given as
+/// strings (`"19.99"`, `" 5 "`, `"+1e3"`, `".5"`): checked by its grammar and
+/// magnitude, without float parsing (which the wasm does not carry).
 fn is_numeric_string(s: &str) -> bool {
-    s.trim().parse::<f64>().is_ok_and(f64::is_finite)
+    let b = s.trim().as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let (mut digits, mut seen_dot, mut significant) = (0usize, false, false);
+    // Significant digits before the point, or zeros after it before the first one.
+    let (mut int_digits, mut frac_zeros) = (0i64, 0i64);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if !seen_dot && (c != b'0' || significant) {
+                    significant = true;
+                    int_digits += 1;
+                } else if seen_dot && !significant {
+                    if c == b'0' {
+                        frac_zeros += 1;
+                    } else {
+                        significant = true;
+                    }
+                }
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if digits == 0 {
+        return false;
+    }
+    let mut exponent = 0i64;
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let negative = b.get(i) == Some(&b'-');
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let start = i;
+        while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            exponent = (exponent * 10 + i64::from(d - b'0')).min(1_000_000);
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        if negative {
+            exponent = -exponent;
+        }
+    }
+    // The first significant digit's power of ten; f64 is finite below 1e308.
+    let order = if int_digits > 0 { int_digits - 1 } else { -(frac_zeros + 1) };
+    i == b.len() && (!significant || order + exponent <= 307)
 }
 
 /// Checks a filter: `attribute:value`, read after URL-decoding (search-insights
@@ -765,5 +815,22 @@ mod tests {
             parse("purchasedObjectIDs", Value::object(ok.clone())).expect("valid");
         }
         assert!(is_filter("brand:Apple & Co") && is_filter("a:b:c") && !is_filter("a:") && !is_filter(" :b"));
+    }
+
+    #[test]
+    fn numeric_strings_as_rust_parses_them_without_float_code() {
+        let inputs = [
+            "19.99", " 5 ", "+1e3", ".5", "5.", "-0.5E-2", "0", "007", "1e307", "9e307", "1e308", "1e400", "0.001e310",
+            "0e99999", "-", ".", "", "e5", "1e", "1e+", "1.2.3", "1,5", "ten", "inf", "NaN", "infinity", "0x10", "1_000", "--1",
+        ];
+        for s in inputs {
+            let reference = s.trim().parse::<f64>().is_ok_and(f64::is_finite);
+            // At the 1e308 boundary this check is conservative ("1e308" is finite).
+            if s == "1e308" {
+                assert!(reference && !is_numeric_string(s));
+                continue;
+            }
+            assert_eq!(is_numeric_string(s), reference, "{s:?}");
+        }
     }
 }

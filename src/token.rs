@@ -96,8 +96,8 @@ impl UserToken {
 
     /// The token as `getUserToken` gives it back: a number if it was set as one.
     pub fn to_value(&self) -> Value {
-        match self.text.parse::<f64>() {
-            Ok(n) if self.numeric => Value::Number(n),
+        match crate::number::parse_f64(&self.text) {
+            Some(n) if self.numeric => Value::Number(n),
             _ => Value::String(self.text.clone()),
         }
     }
