@@ -68,7 +68,7 @@ pub struct InsightsClient<E: Environment> {
 }
 
 fn default_agents() -> Vec<String> {
-    vec![format!("insights-js ({SEARCH_INSIGHTS_VERSION})"), format!("insights-js-wasm ({VERSION})")]
+    vec![text!("insights-js (", SEARCH_INSIGHTS_VERSION, ")"), text!("insights-js-wasm (", VERSION, ")")]
 }
 
 impl<E: Environment> InsightsClient<E> {
@@ -167,7 +167,7 @@ impl<E: Environment> InsightsClient<E> {
             }
             Method::AddAlgoliaAgent => {
                 let agent = arg(0).as_str().ok_or_else(|| {
-                    InsightsError::invalid("addAlgoliaAgent", "algoliaAgent", format!("must be a string, got {}", arg(0).type_name()))
+                    InsightsError::invalid("addAlgoliaAgent", "algoliaAgent", text!("must be a string, got ", arg(0).type_name()))
                 })?;
                 if !self.agents.iter().any(|a| a == agent) {
                     self.agents.push(agent.to_owned());
@@ -396,12 +396,12 @@ impl<E: Environment> InsightsClient<E> {
         if !has_token {
             return Err(InsightsError::invalid(
                 method,
-                format!("{path}.userToken"),
+                text!(path, ".userToken"),
                 "is required: call setUserToken first, or init with anonymousUserToken: true",
             ));
         }
         if event.timestamp.is_some_and(|ts| ts > now + MAX_FUTURE_MS) {
-            return Err(InsightsError::invalid(method, format!("{path}.timestamp"), "is more than an hour in the future"));
+            return Err(InsightsError::invalid(method, text!(path, ".timestamp"), "is more than an hour in the future"));
         }
         Ok(())
     }

@@ -41,27 +41,29 @@ impl InsightsError {
     }
 }
 
-impl fmt::Display for InsightsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl InsightsError {
+    /// The message of the JavaScript `Error` (built without `core::fmt`, which
+    /// would otherwise ship in the wasm).
+    pub fn message(&self) -> String {
         match self {
-            InsightsError::InvalidArgument { method, field, problem } => {
-                write!(f, "{method}: `{field}` {problem}")
-            }
-            InsightsError::NotInitialized { method } => write!(
-                f,
-                "{method}: Before calling any methods on the analytics, you first need to call the 'init' function with appId and apiKey parameters or provide custom credentials in additional parameters."
+            InsightsError::InvalidArgument { method, field, problem } => text!(method, ": `", field, "` ", problem),
+            InsightsError::NotInitialized { method } => text!(
+                method,
+                ": Before calling any methods on the analytics, you first need to call the 'init' function with appId and apiKey parameters or provide custom credentials in additional parameters."
             ),
-            InsightsError::InvalidRegion => {
-                f.write_str("init: optional region is incorrect, please provide either one of: de, us.")
-            }
-            InsightsError::InvalidCookieDuration => {
-                f.write_str("init: optional cookieDuration is incorrect, expected an integer.")
-            }
-            InsightsError::Reentrant { method } => write!(
-                f,
-                "{method}: called from inside a callback of the same insights client; call it after the callback returns"
+            InsightsError::InvalidRegion => "init: optional region is incorrect, please provide either one of: de, us.".to_owned(),
+            InsightsError::InvalidCookieDuration => "init: optional cookieDuration is incorrect, expected an integer.".to_owned(),
+            InsightsError::Reentrant { method } => text!(
+                method,
+                ": called from inside a callback of the same insights client; call it after the callback returns"
             ),
         }
+    }
+}
+
+impl fmt::Display for InsightsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

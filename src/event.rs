@@ -95,6 +95,13 @@ pub struct InsightsEvent {
     pub extra: Vec<(String, Value)>,
 }
 
+/// `s` as a JSON string literal, for messages.
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    json::write_string(s, &mut out);
+    out
+}
+
 /// Checks a `queryID`: 32 lowercase hexadecimal characters, as search
 /// responses give them (the API refuses anything else).
 pub fn is_query_id(s: &str) -> bool {
@@ -190,12 +197,12 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn err(&self, field: &str, problem: impl Into<String>) -> InsightsError {
-        let path = if field.is_empty() { self.path.to_owned() } else { format!("{}.{field}", self.path) };
+        let path = if field.is_empty() { self.path.to_owned() } else { text!(self.path, ".", field) };
         InsightsError::invalid(self.method, path, problem)
     }
 
     fn wrong_type(&self, field: &str, expected: &str, got: &Value) -> InsightsError {
-        self.err(field, format!("must be {expected}, got {}", got.type_name()))
+        self.err(field, text!("must be ", expected, ", got ", got.type_name()))
     }
 
     fn string(&self, field: &str, value: &Value) -> Result<String> {
@@ -212,14 +219,14 @@ impl Checker<'_> {
             .enumerate()
             .map(|(i, item)| match item {
                 Value::String(s) if !s.is_empty() => Ok(s.clone()),
-                Value::String(_) => Err(self.err(&format!("{field}[{i}]"), "must not be empty")),
-                other => Err(self.wrong_type(&format!("{field}[{i}]"), "a string", other)),
+                Value::String(_) => Err(self.err(&text!(field, "[", i, "]"), "must not be empty")),
+                other => Err(self.wrong_type(&text!(field, "[", i, "]"), "a string", other)),
             })
             .collect()
     }
 
     fn token(&self, field: &'static str, value: &Value) -> Result<Option<UserToken>> {
-        UserToken::from_value(self.method, &format!("{}.{field}", self.path), value)
+        UserToken::from_value(self.method, &text!(self.path, ".", field), value)
     }
 
     fn query_id(&self, field: &str, value: &Value) -> Result<String> {
@@ -237,10 +244,10 @@ impl Checker<'_> {
         match value {
             Value::Number(n) if n.is_finite() => Ok(value.clone()),
             Value::String(s) if !is_numeric_string(s) => {
-                Err(self.err(field, format!("must be a number or a numeric string such as \"19.99\", got {s:?}")))
+                Err(self.err(field, text!("must be a number or a numeric string such as \"19.99\", got ", quoted(s))))
             }
             Value::String(s) if s.len() > max_len => {
-                Err(self.err(field, format!("must be at most {max_len} characters long as a string")))
+                Err(self.err(field, text!("must be at most ", max_len, " characters long as a string")))
             }
             Value::String(_) => Ok(value.clone()),
             other => Err(self.wrong_type(field, "a number or a numeric string", other)),
@@ -254,11 +261,11 @@ impl Checker<'_> {
             .enumerate()
             .map(|(i, item)| {
                 let Value::Object(entries) = item else {
-                    return Err(self.wrong_type(&format!("objectData[{i}]"), "an object", item));
+                    return Err(self.wrong_type(&text!("objectData[", i, "]"), "an object", item));
                 };
                 let mut out = Vec::with_capacity(entries.len());
                 for (key, field) in entries {
-                    let name = format!("objectData[{i}].{key}");
+                    let name = text!("objectData[", i, "].", key);
                     let checked = match (key.as_str(), field) {
                         (_, Value::Undefined) => continue,
                         ("queryID", v) => Value::String(self.query_id(&name, v)?),
@@ -347,7 +354,7 @@ impl InsightsEvent {
                 "filters" => {
                     let filters = c.string_list(key, value)?;
                     if let Some(i) = filters.iter().position(|f| !is_filter(f)) {
-                        return Err(c.err(&format!("filters[{i}]"), "must be attribute:value, e.g. brand:Apple"));
+                        return Err(c.err(&text!("filters[", i, "]"), "must be attribute:value, e.g. brand:Apple"));
                     }
                     event.filters = filters.iter().map(|f| encode_uri_component(f)).collect();
                 }
@@ -359,7 +366,7 @@ impl InsightsEvent {
                         match item {
                             Value::Number(n) if is_integer(*n) && *n >= 1.0 => event.positions.push(*n),
                             other => {
-                                return Err(c.wrong_type(&format!("positions[{i}]"), "a whole number from 1", other))
+                                return Err(c.wrong_type(&text!("positions[", i, "]"), "a whole number from 1", other))
                             }
                         }
                     }
@@ -422,23 +429,23 @@ impl InsightsEvent {
             return Err(c.err("positions", "is only allowed on clicks on objectIDs with a queryID"));
         }
         if has_positions && self.positions.len() != self.object_ids.len() {
-            return Err(c.err("positions", format!("must have one position per objectID ({})", self.object_ids.len())));
+            return Err(c.err("positions", text!("must have one position per objectID (", self.object_ids.len(), ")")));
         }
         if !self.object_data.is_empty() {
             if self.event_type != EventType::Conversion {
                 return Err(c.err("objectData", "is only allowed on conversion events"));
             }
             if self.object_data.len() != self.object_ids.len() {
-                return Err(c.err("objectData", format!("must have one entry per objectID ({})", self.object_ids.len())));
+                return Err(c.err("objectData", text!("must have one entry per objectID (", self.object_ids.len(), ")")));
             }
         }
         if let Some(unknown) = self.inferred_query_ids.iter().find(|id| !self.object_ids.contains(id)) {
-            return Err(c.err("objectIDsWithInferredQueryID", format!("names {unknown:?}, which is not in objectIDs")));
+            return Err(c.err("objectIDsWithInferredQueryID", text!("names ", quoted(unknown), ", which is not in objectIDs")));
         }
         let priced = self.object_data.iter().any(|d| !d.field("price").is_nullish() || !d.field("discount").is_nullish());
         if self.currency.is_none() && (self.value.is_some() || priced) {
             let what = if self.value.is_some() { "with a value" } else { "with objectData prices or discounts" };
-            return Err(c.err("currency", format!("is required {what} (a 3-letter ISO 4217 code, e.g. USD)")));
+            return Err(c.err("currency", text!("is required ", what, " (a 3-letter ISO 4217 code, e.g. USD)")));
         }
         Ok(())
     }

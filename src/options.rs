@@ -92,7 +92,7 @@ impl Settings {
     pub fn endpoint_origin(&self) -> String {
         match (&self.host, self.region) {
             (Some(host), _) if !host.is_empty() => host.trim_end_matches('/').to_owned(),
-            (_, Some(region)) => format!("https://insights.{}.algolia.io", region.code()),
+            (_, Some(region)) => text!("https://insights.", region.code(), ".algolia.io"),
             _ => "https://insights.algolia.io".to_owned(),
         }
     }
@@ -198,7 +198,7 @@ impl InitOptions {
                 return Err(InsightsError::invalid(
                     METHOD,
                     "options",
-                    format!("must be an object, got {}", other.type_name()),
+                    text!("must be an object, got ", other.type_name()),
                 ))
             }
         };
@@ -248,7 +248,7 @@ fn credential(field: &str, value: &Value) -> Result<Option<String>> {
     match value {
         Value::Undefined | Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s.clone())),
-        other => Err(InsightsError::invalid(METHOD, field, format!("must be a string, got {}", other.type_name()))),
+        other => Err(InsightsError::invalid(METHOD, field, text!("must be a string, got ", other.type_name()))),
     }
 }
 
@@ -264,7 +264,7 @@ fn host(value: &Value) -> Result<Option<String>> {
             "host",
             "must be an origin such as https://insights.algolia.io",
         )),
-        other => Err(InsightsError::invalid(METHOD, "host", format!("must be a string, got {}", other.type_name()))),
+        other => Err(InsightsError::invalid(METHOD, "host", text!("must be a string, got ", other.type_name()))),
     }
 }
 
@@ -274,12 +274,12 @@ fn request_timeout(value: &Value) -> Result<f64> {
         Value::Number(n) => Err(InsightsError::invalid(
             METHOD,
             "requestTimeout",
-            format!("must be a whole number from 1 to {MAX_REQUEST_TIMEOUT_MS}, got {n}"),
+            text!("must be a whole number from 1 to ", MAX_REQUEST_TIMEOUT_MS, ", got ", n),
         )),
         other => Err(InsightsError::invalid(
             METHOD,
             "requestTimeout",
-            format!("must be a whole number from 1 to {MAX_REQUEST_TIMEOUT_MS}, got {}", other.type_name()),
+            text!("must be a whole number from 1 to ", MAX_REQUEST_TIMEOUT_MS, ", got ", other.type_name()),
         )),
     }
 }
@@ -290,7 +290,7 @@ fn milliseconds(field: &str, value: &Value, max: f64) -> Result<f64> {
         other => Err(InsightsError::invalid(
             METHOD,
             field,
-            format!("must be a whole number from 0 to {max}, got {}", other.type_name()),
+            text!("must be a whole number from 0 to ", max, ", got ", other.type_name()),
         )),
     }
 }

@@ -37,8 +37,8 @@ impl AdditionalParams {
                         other => {
                             return Err(InsightsError::invalid(
                                 method,
-                                format!("{field}.headers.{name}"),
-                                format!("must be a string, got {}", other.type_name()),
+                                text!(field, ".headers.", name),
+                                text!("must be a string, got ", other.type_name()),
                             ))
                         }
                     }
@@ -47,8 +47,8 @@ impl AdditionalParams {
             other => {
                 return Err(InsightsError::invalid(
                     method,
-                    format!("{field}.headers"),
-                    format!("must be an object, got {}", other.type_name()),
+                    text!(field, ".headers"),
+                    text!("must be an object, got ", other.type_name()),
                 ))
             }
         }
@@ -75,12 +75,12 @@ pub fn split_variadic<'a>(method: &'static str, args: &'a [Value]) -> Result<Eve
         match arg {
             Value::Undefined => {}
             Value::Object(_) if arg.has_key("index") => events.push((i, arg)),
-            Value::Object(_) => params = AdditionalParams::parse(method, arg, &format!("arguments[{i}]"))?,
+            Value::Object(_) => params = AdditionalParams::parse(method, arg, &text!("arguments[", i, "]"))?,
             other => {
                 return Err(InsightsError::invalid(
                     method,
-                    format!("arguments[{i}]"),
-                    format!("must be an event object (with index, eventName, …) or the additional params, got {}", other.type_name()),
+                    text!("arguments[", i, "]"),
+                    text!("must be an event object (with index, eventName, …) or the additional params, got ", other.type_name()),
                 ))
             }
         }
@@ -92,7 +92,7 @@ pub fn split_variadic<'a>(method: &'static str, args: &'a [Value]) -> Result<Eve
     let events = events
         .into_iter()
         .enumerate()
-        .map(|(n, (_, e))| (if single { "event".to_owned() } else { format!("events[{n}]") }, e))
+        .map(|(n, (_, e))| (if single { "event".to_owned() } else { text!("events[", n, "]") }, e))
         .collect();
     Ok(EventArgs { events, params })
 }
@@ -111,18 +111,18 @@ pub fn split_send_events(args: &[Value]) -> Result<EventArgs<'_>> {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.field("eventType").as_str() != Some(INSTANTSEARCH_USAGE_EVENT_TYPE))
-            .map(|(i, e)| (format!("events[{i}]"), e))
+            .map(|(i, e)| (text!("events[", i, "]"), e))
             .collect(),
         Value::Array(_) => return Err(InsightsError::invalid(METHOD, "events", "must not be empty")),
         other => {
-            return Err(InsightsError::invalid(METHOD, "events", format!("must be an array of events, got {}", other.type_name())))
+            return Err(InsightsError::invalid(METHOD, "events", text!("must be an array of events, got ", other.type_name())))
         }
     };
     let params = match args.get(1) {
         None | Some(Value::Undefined | Value::Null) => AdditionalParams::default(),
         Some(arg @ Value::Object(_)) => AdditionalParams::parse(METHOD, arg, "params")?,
         Some(other) => {
-            return Err(InsightsError::invalid(METHOD, "params", format!("must be an object, got {}", other.type_name())))
+            return Err(InsightsError::invalid(METHOD, "params", text!("must be an object, got ", other.type_name())))
         }
     };
     Ok(EventArgs { events, params })

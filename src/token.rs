@@ -65,7 +65,7 @@ impl UserToken {
                 return Err(InsightsError::invalid(
                     method,
                     field,
-                    format!("must be a string, got {}", other.type_name()),
+                    text!("must be a string, got ", other.type_name()),
                 ))
             }
         };

@@ -40,7 +40,7 @@ pub struct Shared {
 
 /// The one place an [`InsightsError`] becomes a JavaScript `Error`.
 fn js_error(error: &InsightsError) -> JsValue {
-    js_sys::Error::new(&error.to_string()).into()
+    js_sys::Error::new(&error.message()).into()
 }
 
 fn to_js(value: &Value) -> JsValue {
@@ -65,7 +65,7 @@ fn method_name_text(method: &JsValue) -> String {
         return "null".to_owned();
     }
     if let Some(b) = method.as_bool() {
-        return b.to_string();
+        return if b { "true" } else { "false" }.to_owned();
     }
     if let Some(n) = method.as_f64() {
         let text = js_sys::Number::from(n).to_string_with_radix(10).ok().and_then(|s| s.as_string());
@@ -218,7 +218,7 @@ impl Insights {
     pub fn call(&self, method: JsValue, args: Array) -> Result<JsValue, JsValue> {
         let Some(method) = method.as_string().as_deref().and_then(Method::from_name) else {
             let name = method_name_text(&method);
-            web_sys::console::warn_1(&JsValue::from_str(&format!("The method `{name}` doesn't exist.")));
+            web_sys::console::warn_1(&JsValue::from_str(&text!("The method `", name, "` doesn't exist.")));
             return Ok(JsValue::UNDEFINED);
         };
         let raw: Vec<JsValue> = args.iter().collect();
