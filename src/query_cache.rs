@@ -6,8 +6,6 @@
 //! can share one site. The cache is read once, kept in memory, and written back
 //! at most once per flush instead of on every click.
 
-use std::collections::BTreeMap;
-
 use crate::environment::KeyValueStore;
 use crate::json;
 use crate::value::Value;
@@ -20,10 +18,20 @@ pub const LIMIT: usize = 5000;
 /// (search-insights keeps `len - FREE - 1`).
 const FREE: usize = 1000;
 
-/// The in-memory cache.
+#[derive(Debug)]
+struct Entry {
+    /// `<index>_<objectID>`
+    key: String,
+    query_id: String,
+    /// When it was remembered (ms).
+    at: f64,
+}
+
+/// The in-memory cache: entries sorted by key (a sorted `Vec` is smaller in
+/// wasm than a `BTreeMap`, and as fast at 5000 entries).
 #[derive(Debug, Default)]
 pub struct QueryIdCache {
-    entries: BTreeMap<String, (String, f64)>,
+    entries: Vec<Entry>,
     loaded: bool,
     dirty: bool,
 }
@@ -45,12 +53,18 @@ impl QueryIdCache {
         let Some(Value::Object(entries)) = store.get_item(STORAGE_KEY).and_then(|text| json::parse(&text)) else {
             return;
         };
-        for (k, v) in entries {
+        for (key, v) in entries {
             // Keep only well-formed entries: [queryID, timestamp].
-            if let Some([Value::String(query_id), Value::Number(ts)]) = v.as_array() {
-                self.entries.insert(k, (query_id.clone(), *ts));
+            if let Some([Value::String(query_id), Value::Number(at)]) = v.as_array() {
+                self.entries.push(Entry { key, query_id: query_id.clone(), at: *at });
             }
         }
+        self.entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        self.entries.dedup_by(|a, b| a.key == b.key);
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|e| e.key.as_str().cmp(key))
     }
 
     /// Forgets the in-memory copy so the next use reads storage again (another
@@ -65,22 +79,49 @@ impl QueryIdCache {
     /// Remembers that `object_id` of `index` was found by `query_id`.
     pub fn remember(&mut self, store: &dyn KeyValueStore, index: &str, object_id: &str, query_id: &str, now_ms: f64) {
         self.load(store);
-        self.entries.insert(key(index, object_id), (query_id.to_owned(), now_ms));
-        if self.entries.len() > LIMIT {
-            let mut by_age: Vec<(f64, String)> = self.entries.iter().map(|(k, (_, ts))| (*ts, k.clone())).collect();
-            by_age.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let drop = self.entries.len() - (self.entries.len() - FREE - 1);
-            for (_, k) in by_age.into_iter().take(drop) {
-                self.entries.remove(&k);
+        let key = key(index, object_id);
+        match self.find(&key) {
+            Ok(i) => {
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.query_id = query_id.to_owned();
+                    e.at = now_ms;
+                }
             }
+            Err(i) => self.entries.insert(i, Entry { key, query_id: query_id.to_owned(), at: now_ms }),
+        }
+        if self.entries.len() > LIMIT {
+            self.drop_oldest(FREE + 1);
         }
         self.dirty = true;
+    }
+
+    /// Drops the `count` oldest entries.
+    fn drop_oldest(&mut self, count: usize) {
+        let mut ages: Vec<f64> = self.entries.iter().map(|e| e.at).collect();
+        ages.sort_unstable_by(f64::total_cmp);
+        let Some(&cutoff) = ages.get(count.saturating_sub(1)) else {
+            self.entries.clear();
+            return;
+        };
+        let older = ages.iter().take_while(|&&at| at < cutoff).count();
+        let mut equal_to_drop = count - older;
+        self.entries.retain(|e| {
+            if e.at < cutoff {
+                false
+            } else if e.at == cutoff && equal_to_drop > 0 {
+                equal_to_drop -= 1;
+                false
+            } else {
+                true
+            }
+        });
     }
 
     /// The `queryID` that found `object_id` of `index`.
     pub fn lookup(&mut self, store: &dyn KeyValueStore, index: &str, object_id: &str) -> Option<String> {
         self.load(store);
-        self.entries.get(&key(index, object_id)).map(|(q, _)| q.clone())
+        let i = self.find(&key(index, object_id)).ok()?;
+        self.entries.get(i).map(|e| e.query_id.clone())
     }
 
     /// Forgets objects (after a purchase of them was delivered). The cache is
@@ -89,7 +130,9 @@ impl QueryIdCache {
     pub fn forget(&mut self, store: &dyn KeyValueStore, index: &str, object_ids: &[String]) {
         self.load(store);
         for id in object_ids {
-            self.entries.remove(&key(index, id));
+            if let Ok(i) = self.find(&key(index, id)) {
+                self.entries.remove(i);
+            }
         }
         self.dirty = true;
     }
@@ -109,15 +152,15 @@ impl QueryIdCache {
         }
         let mut out = String::with_capacity(self.entries.len() * 80 + 2);
         out.push('{');
-        for (i, (k, (query_id, ts))) in self.entries.iter().enumerate() {
+        for (i, e) in self.entries.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            json::write_string(k, &mut out);
+            json::write_string(&e.key, &mut out);
             out.push_str(":[");
-            json::write_string(query_id, &mut out);
+            json::write_string(&e.query_id, &mut out);
             out.push(',');
-            json::write_number(*ts, &mut out);
+            json::write_number(e.at, &mut out);
             out.push(']');
         }
         out.push('}');
@@ -199,6 +242,16 @@ mod tests {
         assert_eq!(cache.len(&store), LIMIT - FREE);
         assert_eq!(cache.lookup(&store, "i", "0"), None, "oldest dropped");
         assert!(cache.lookup(&store, "i", &LIMIT.to_string()).is_some(), "newest kept");
+    }
+
+    #[test]
+    fn the_limit_holds_when_entries_share_a_time() {
+        let store = MemoryStore::default();
+        let mut cache = QueryIdCache::default();
+        for i in 0..=LIMIT {
+            cache.remember(&store, "i", &i.to_string(), Q1, 7.0);
+        }
+        assert_eq!(cache.len(&store), LIMIT - FREE);
     }
 
     #[test]
