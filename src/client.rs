@@ -22,6 +22,14 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How far ahead of the page's clock a caller's `timestamp` may be (the API
 /// refuses events more than an hour in the future).
 const MAX_FUTURE_MS: f64 = 3_600_000.0;
+/// The longest agent `addAlgoliaAgent` takes.
+const MAX_AGENT_LEN: usize = 512;
+/// The longest request URL sent (credentials, agents and extra headers are in
+/// it; servers refuse request lines past about 8 KB).
+const MAX_URL_LEN: usize = 8192;
+/// The largest event JSON sent: the API refuses request bodies over 2 MB
+/// (less `{"events":[]}` around the event).
+const MAX_EVENT_BYTES: usize = 2_000_000 - 13;
 
 /// What a call gives back to JavaScript.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +177,11 @@ impl<E: Environment> InsightsClient<E> {
                 let agent = arg(0).as_str().ok_or_else(|| {
                     InsightsError::invalid("addAlgoliaAgent", "algoliaAgent", text!("must be a string, got ", arg(0).type_name()))
                 })?;
+                // Agents travel in every request's URL: a huge one would make
+                // every later request one the API refuses.
+                if agent.len() > MAX_AGENT_LEN {
+                    return Err(InsightsError::invalid("addAlgoliaAgent", "algoliaAgent", text!("must be at most ", MAX_AGENT_LEN, " characters long")));
+                }
                 if !self.agents.iter().any(|a| a == agent) {
                     self.agents.push(agent.to_owned());
                 }
@@ -364,20 +377,38 @@ impl<E: Environment> InsightsClient<E> {
             self.set_anonymous_user_token(true);
         }
         let url = self.events_url(&params);
+        if url.len() > MAX_URL_LEN {
+            return Err(InsightsError::invalid(
+                method_name,
+                "headers",
+                text!("make the request URL ", url.len(), " bytes long (agents and headers travel in it); the Insights API accepts at most ", MAX_URL_LEN),
+            ));
+        }
         let mut parts = Vec::with_capacity(events.len());
-        for mut event in events {
+        for ((path, _), mut event) in args.iter().zip(events) {
             if params.infer_query_id {
                 self.infer_query_id(&mut event);
             }
             if event.timestamp.is_none() {
                 event.timestamp = Some(now.floor());
             }
-            parts.extend(event.split());
+            for part in event.split() {
+                let mut json = String::with_capacity(256);
+                part.write_json(self.user_token.token(), self.authenticated_user_token.token(), &mut json);
+                // One event goes alone in a request when it is that large: past
+                // the API's limit on a body, it could never be accepted.
+                if json.len() > MAX_EVENT_BYTES {
+                    return Err(InsightsError::invalid(
+                        method_name,
+                        path.as_str(),
+                        text!("is too large to send: ", json.len(), " bytes of JSON (the Insights API accepts at most ", MAX_EVENT_BYTES, ")"),
+                    ));
+                }
+                parts.push((part, json));
+            }
         }
         let call = self.outbox.open_call(parts.len());
-        for event in parts {
-            let mut json = String::with_capacity(256);
-            event.write_json(self.user_token.token(), self.authenticated_user_token.token(), &mut json);
+        for (event, json) in parts {
             let purchase = (event.subtype == Some(EventSubtype::Purchase) && !event.object_ids.is_empty())
                 .then(|| (event.index.clone(), event.object_ids.clone()));
             self.outbox.push(call, &url, json, event.timestamp.unwrap_or(now), purchase);
@@ -439,8 +470,10 @@ impl<E: Environment> InsightsClient<E> {
     /// `{origin}/1/events?X-Algolia-Application-Id=…&X-Algolia-API-Key=…&X-Algolia-Agent=…[&other headers]`
     fn events_url(&self, params: &AdditionalParams) -> String {
         use crate::event::encode_uri_component as enc;
-        let app_id = params.header(APP_ID_HEADER).or(self.settings.app_id.as_deref()).unwrap_or("");
-        let api_key = params.header(API_KEY_HEADER).or(self.settings.api_key.as_deref()).unwrap_or("");
+        // An empty header does not replace the credentials `init` gave.
+        let given = |name: &str| params.header(name).filter(|v| !v.is_empty());
+        let app_id = given(APP_ID_HEADER).or(self.settings.app_id.as_deref()).unwrap_or("");
+        let api_key = given(API_KEY_HEADER).or(self.settings.api_key.as_deref()).unwrap_or("");
         let mut url = self.settings.endpoint_origin();
         url.push_str("/1/events?");
         url.push_str(APP_ID_HEADER);

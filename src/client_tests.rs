@@ -526,3 +526,43 @@ fn an_opted_out_visitor_never_gets_a_cookie() {
     call(&mut c, "saveTokenAsCookie", vec![]).expect("save");
     assert!(c.env().cookie_writes.is_empty(), "{:?}", c.env().cookie_writes);
 }
+
+#[test]
+fn empty_credentials_send_nothing_the_api_would_refuse() {
+    let mut c = client();
+    call(&mut c, "init", vec![obj(vec![("appId", Value::str("")), ("apiKey", Value::str("KEY"))])]).expect("init");
+    let err = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect_err("no app id");
+    assert!(err.to_string().starts_with("clickedObjectIDs: Before calling any methods"), "{err}");
+    init(&mut c, vec![]);
+    let empty_header = obj(vec![("headers", obj(vec![("X-Algolia-Application-Id", Value::str(""))]))]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![]), empty_header]).expect("init's credentials");
+    c.on_wake();
+    let url = &c.env().sent[0].url;
+    assert!(url.contains("X-Algolia-Application-Id=APP&X-Algolia-API-Key=KEY"), "{url}");
+}
+
+#[test]
+fn an_event_larger_than_a_request_may_be_is_refused_at_the_call() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let huge = movie_click(vec![("note", Value::str("x".repeat(2_000_000)))]);
+    let err = call(&mut c, "clickedObjectIDs", vec![huge]).expect_err("too large");
+    assert!(err.to_string().starts_with("clickedObjectIDs: `event` is too large to send: 2000"), "{err}");
+    assert_eq!(c.pending_events(), 0);
+    // 100 KB is fine: it goes alone in its request.
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![("note", Value::str("x".repeat(100_000)))])]).expect("100 KB");
+    assert_eq!(flush_events(&mut c).len(), 1);
+}
+
+#[test]
+fn agents_and_headers_cannot_make_urls_the_api_refuses() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let err = call(&mut c, "addAlgoliaAgent", vec![Value::str("x".repeat(100 * 1024))]).expect_err("huge agent");
+    assert_eq!(err.to_string(), "addAlgoliaAgent: `algoliaAgent` must be at most 512 characters long");
+    let big_header = obj(vec![("headers", obj(vec![("X-Note", Value::str("x".repeat(10_000)))]))]);
+    let err = call(&mut c, "clickedObjectIDs", vec![movie_click(vec![]), big_header]).expect_err("huge header");
+    assert!(err.to_string().starts_with("clickedObjectIDs: `headers` make the request URL"), "{err}");
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("the next call works");
+    assert_eq!(flush_events(&mut c).len(), 1);
+}

@@ -24,17 +24,28 @@ pub fn stored_anonymous_token(cookies: &str) -> Option<UserToken> {
     UserToken::parse(value).ok().filter(UserToken::is_anonymous)
 }
 
+/// The latest expiry written: 9999-12-31T23:59:59Z. Browsers read only
+/// four-digit years in cookie dates; past it they would ignore `expires` and
+/// keep a session cookie.
+pub const LATEST_EXPIRY_MS: f64 = 253_402_300_799_000.0;
+
 /// The string to assign to `document.cookie` to store `token` until
 /// `now_ms + duration_ms`: `_ALGOLIA=<token>;expires=<date>;path=/;SameSite=Lax`,
 /// plus `;Secure` on https pages. The token's alphabet cannot carry `;`, so
 /// this is always exactly one cookie with exactly these attributes.
+///
+/// The expiry is kept between the epoch (a date in the past: the browser
+/// drops the cookie, as it does for any past date) and [`LATEST_EXPIRY_MS`],
+/// so that whatever `cookieDuration` says, the date is one browsers read.
 pub fn set_cookie_string(token: &UserToken, now_ms: f64, duration_ms: f64, secure: bool) -> String {
+    let expires = now_ms + duration_ms;
+    let expires = if expires.is_nan() { 0.0 } else { expires.clamp(0.0, LATEST_EXPIRY_MS) };
     let mut out = String::with_capacity(120);
     out.push_str(COOKIE_NAME);
     out.push('=');
     out.push_str(token.as_str());
     out.push_str(";expires=");
-    http_date(now_ms + duration_ms, &mut out);
+    http_date(expires, &mut out);
     out.push_str(";path=/;SameSite=Lax");
     if secure {
         out.push_str(";Secure");
@@ -136,6 +147,26 @@ mod tests {
         let s = set_cookie_string(&token, 0.0, day, true);
         assert!(s.ends_with(";SameSite=Lax;Secure"));
         assert_eq!(delete_cookie_string(false), "_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/;SameSite=Lax");
+    }
+
+    #[test]
+    fn expiry_dates_stay_readable_by_browsers() {
+        let token = UserToken::parse("anonymous-abc").expect("valid");
+        let far = set_cookie_string(&token, 1.7e12, 9_007_199_254_740_992.0, true);
+        assert_eq!(far, "_ALGOLIA=anonymous-abc;expires=Fri, 31 Dec 9999 23:59:59 GMT;path=/;SameSite=Lax;Secure");
+        let past = set_cookie_string(&token, 1.7e12, -8.64e15, false);
+        assert!(past.contains(";expires=Thu, 01 Jan 1970 00:00:00 GMT;"), "{past}");
+        let nan = set_cookie_string(&token, f64::NAN, 1.0, false);
+        assert!(nan.contains(";expires=Thu, 01 Jan 1970 00:00:00 GMT;"), "{nan}");
+    }
+
+    #[test]
+    fn tokens_cannot_inject_attributes() {
+        for bad in ["a;path=/x", "a; Secure", "a\nb", "a=b;domain=evil.com", "a,b", "a b"] {
+            assert!(UserToken::parse(bad).is_err(), "{bad:?}");
+        }
+        // A cookie jar with a hostile _ALGOLIA value is never reused.
+        assert_eq!(stored_anonymous_token("_ALGOLIA=anonymous-a b"), None);
     }
 
     #[test]

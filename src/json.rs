@@ -86,28 +86,37 @@ pub fn write_int(n: i64, out: &mut String) {
     }
 }
 
-/// Appends a quoted, escaped JSON string.
+/// Appends a quoted, escaped JSON string. Runs of characters that need no
+/// escape are copied whole (event fields can be 100 KB strings).
 pub fn write_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
+    let mut rest = s;
+    while let Some(i) = rest.bytes().position(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // `i` is an ASCII byte, so always a character boundary.
+        let Some((plain, tail)) = rest.split_at_checked(i) else { break };
+        out.push_str(plain);
+        let mut chars = tail.chars();
+        match chars.next() {
+            Some('"') => out.push_str("\\\""),
+            Some('\\') => out.push_str("\\\\"),
+            Some('\n') => out.push_str("\\n"),
+            Some('\r') => out.push_str("\\r"),
+            Some('\t') => out.push_str("\\t"),
+            Some('\u{08}') => out.push_str("\\b"),
+            Some('\u{0c}') => out.push_str("\\f"),
+            Some(c) => {
                 let b = c as usize;
                 out.push_str("\\u00");
                 out.push(char::from(HEX.get(b >> 4).copied().unwrap_or(b'0')));
                 out.push(char::from(HEX.get(b & 15).copied().unwrap_or(b'0')));
             }
-            c => out.push(c),
+            None => {}
         }
+        rest = chars.as_str();
     }
+    out.push_str(rest);
     out.push('"');
 }
 

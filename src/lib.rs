@@ -55,6 +55,7 @@ pub mod options;
 pub mod outbox;
 pub mod params;
 pub mod query_cache;
+pub mod stored_event;
 pub mod token;
 pub mod value;
 

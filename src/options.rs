@@ -99,7 +99,9 @@ impl Settings {
 
     /// Whether `init` gave both credentials.
     pub fn has_credentials(&self) -> bool {
-        self.app_id.is_some() && self.api_key.is_some()
+        // Empty strings are no credentials (search-insights tests `!this._appId`;
+        // the API answers 401).
+        self.app_id.as_deref().is_some_and(|s| !s.is_empty()) && self.api_key.as_deref().is_some_and(|s| !s.is_empty())
     }
 
     /// Applies parsed `init` options as search-insights does: without

@@ -32,6 +32,8 @@ pub const MAX_KEEPALIVE_BYTES: usize = 64 * 1024;
 pub const STORAGE_KEY: &str = "AlgoliaInsightsOutbox";
 /// The most events kept in storage.
 pub const MAX_STORED_EVENTS: usize = 1000;
+/// The most bytes of event JSON one page keeps in storage.
+pub const MAX_STORED_BYTES: usize = 1_000_000;
 /// Retry `n` (from 1) waits 50–100 % of `BASE_RETRY_DELAY_MS × 2ⁿ` (1 s, 2 s,
 /// 4 s, …), at most [`MAX_RETRY_DELAY_MS`].
 pub const BASE_RETRY_DELAY_MS: f64 = 500.0;
@@ -276,9 +278,22 @@ impl Outbox {
     }
 
     fn drop_expired(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy, settled: &mut Settled) {
+        let queued = std::mem::take(&mut self.queued);
+        self.queued = self.without_expired(env, queued, now, policy, settled);
+    }
+
+    /// `entries` less those the API would refuse as too old, which are
+    /// settled as not delivered, with a warning.
+    fn without_expired(
+        &mut self,
+        env: &mut dyn Environment,
+        entries: Vec<Entry>,
+        now: f64,
+        policy: &DeliveryPolicy,
+        settled: &mut Settled,
+    ) -> Vec<Entry> {
         let (expired, fresh): (Vec<Entry>, Vec<Entry>) =
-            std::mem::take(&mut self.queued).into_iter().partition(|e| now - e.timestamp > policy.max_event_age_ms);
-        self.queued = fresh;
+            entries.into_iter().partition(|e| now - e.timestamp > policy.max_event_age_ms);
         if !expired.is_empty() {
             let message = text!(
                 "search-insights: dropped ",
@@ -291,6 +306,7 @@ impl Outbox {
             settled.reports.push(DeliveryReport { status: None, message, events: expired.len(), will_retry: false, delivered: false });
             self.settle(&expired, false, settled);
         }
+        fresh
     }
 
     /// Before this page sends or stores events it released when it was
@@ -353,10 +369,14 @@ impl Outbox {
             Some(400 | 413 | 422) if count > 1 => {
                 // One bad event must not sink the others: send each half on its own.
                 report.will_retry = true;
+                // (The answer may come long after the request left, after the
+                // computer slept: events too old by now are dropped first.)
                 let mut first = request.entries;
                 let second = first.split_off(count / 2);
-                self.start(env, first, false, policy, &mut settled);
-                self.start(env, second, false, policy, &mut settled);
+                for half in [first, second] {
+                    let half = self.without_expired(env, half, now, policy, &mut settled);
+                    self.start(env, half, false, policy, &mut settled);
+                }
             }
             Some(400..=499) if status != Some(429) => {
                 env.error(&text!("search-insights: the Insights API refused ", count, " event(s) (", status.unwrap_or(0), "): ", report.message));
@@ -470,8 +490,9 @@ impl Outbox {
             .iter()
             .filter(|r| !releasing || r.keepalive_bytes == 0)
             .flat_map(|r| r.entries.iter());
-        let own: Vec<&Entry> = if mine { self.queued.iter().chain(in_flight).collect() } else { Vec::new() };
-        let parked = std::mem::take(&mut self.parked);
+        let own: Vec<&Entry> = if mine { storable(self.queued.iter().chain(in_flight)) } else { Vec::new() };
+        let mut parked = std::mem::take(&mut self.parked);
+        parked.retain(|e| e.json.len() <= MAX_KEEPALIVE_BYTES);
         let ids: HashSet<&str> = own.iter().copied().chain(parked.iter()).map(|e| e.id.as_str()).collect();
         let existing = read_stored(store);
         let had_key = existing.is_some();
@@ -506,30 +527,54 @@ impl Outbox {
     }
 
     /// Claims the events a previous page (or a tab that went away) left in
-    /// storage and queues them; returns how many were claimed.
+    /// storage and queues them; returns how many were claimed. Each is
+    /// checked again first ([`crate::stored_event`]): what no page holds and
+    /// cannot be sent any more is removed from storage, as is a stored value
+    /// that is not an outbox at all.
     pub fn restore(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy) -> usize {
-        let records = read_records(env);
+        let Some(records) = read_stored(env) else { return 0 };
         let mut claimed = 0;
-        for r in &records {
-            let free = number(r, "l") < now || r.field("o").as_str() == Some(self.page_id.as_str());
+        let mut kept = Vec::with_capacity(records.len());
+        let mut discarded = records.is_empty();
+        for r in records {
+            let free = number(&r, "l") < now || r.field("o").as_str() == Some(self.page_id.as_str());
+            if !free {
+                kept.push(r);
+                continue;
+            }
             let (Some(id), Some(url), Some(body)) = (r.field("id").as_str(), r.field("u").as_str(), r.field("b").as_str()) else {
+                discarded = true;
                 continue;
             };
             let known = self.queued.iter().chain(self.in_flight.iter().flat_map(|f| f.entries.iter())).any(|e| e.id == id);
-            if !free || known || json::parse(body).is_none_or(|v| !v.is_object()) {
+            if known {
+                kept.push(r);
                 continue;
             }
+            let Some(stored) = crate::stored_event::restorable(url, body, now) else {
+                discarded = true;
+                continue;
+            };
             self.queued.push(Entry {
                 id: id.to_owned(),
                 url: url.to_owned(),
-                json: body.to_owned(),
-                timestamp: number(r, "t"),
-                attempts: number(r, "n").clamp(0.0, 100.0) as u32,
+                json: stored.json,
+                timestamp: stored.timestamp,
+                attempts: number(&r, "n").clamp(0.0, 100.0) as u32,
                 not_before: 0.0,
                 call: None,
                 purchase: None,
             });
             claimed += 1;
+            kept.push(r);
+        }
+        if discarded {
+            if kept.is_empty() {
+                env.remove_item(STORAGE_KEY);
+            } else {
+                let text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(kept))]));
+                env.set_item(STORAGE_KEY, &text);
+            }
         }
         if claimed > 0 {
             self.save(env, now, false, true);
@@ -537,6 +582,24 @@ impl Outbox {
         }
         claimed
     }
+}
+
+/// The entries written to storage: events up to 64 KiB each (a larger one
+/// could not leave with a page being hidden anyway) and [`MAX_STORED_BYTES`]
+/// in all, oldest first. The others stay in memory and are sent as usual;
+/// only they do not outlive the page. (`localStorage` holds about 5 million
+/// characters for the whole site, and the outbox is rewritten on every send.)
+fn storable<'a>(entries: impl Iterator<Item = &'a Entry>) -> Vec<&'a Entry> {
+    let mut total = 0;
+    entries
+        .filter(|e| {
+            let fits = e.json.len() <= MAX_KEEPALIVE_BYTES && total + e.json.len() <= MAX_STORED_BYTES;
+            if fits {
+                total += e.json.len();
+            }
+            fits
+        })
+        .collect()
 }
 
 fn number(record: &Value, key: &str) -> f64 {
@@ -644,11 +707,14 @@ mod tests {
     use crate::environment::{CookieJar, Platform, Transport};
     use crate::testing::FakeEnv;
 
+    /// An events URL (stored events are sent again only to one).
+    const URL: &str = "https://insights.algolia.io/1/events?X-Algolia-Application-Id=A&X-Algolia-API-Key=K";
+
     const POLICY: DeliveryPolicy =
         DeliveryPolicy { flush_delay_ms: 50.0, max_retries: 2, max_event_age_ms: 1e9, persist: false, request_timeout_ms: 20_000.0 };
 
     fn event_json(i: usize, pad: usize) -> String {
-        format!(r#"{{"eventType":"click","eventName":"n","index":"i","objectIDs":["{i}"],"pad":"{}"}}"#, "x".repeat(pad))
+        format!(r#"{{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["{i}"],"pad":"{}"}}"#, "x".repeat(pad))
     }
 
     fn outbox_with(calls: usize, per_call: usize, pad: usize, url: &str) -> (Outbox, Vec<CallId>) {
@@ -666,7 +732,7 @@ mod tests {
 
     #[test]
     fn batches_within_the_limits() {
-        let (mut outbox, _) = outbox_with(2000, 1, 0, "u");
+        let (mut outbox, _) = outbox_with(2000, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         assert!(env.sent.len() <= 10, "{} requests", env.sent.len());
@@ -697,7 +763,7 @@ mod tests {
 
     #[test]
     fn keepalive_budget_is_respected() {
-        let (mut outbox, _) = outbox_with(3, 1, 40_000, "u");
+        let (mut outbox, _) = outbox_with(3, 1, 40_000, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         assert_eq!(env.sent.len(), 3);
@@ -707,7 +773,7 @@ mod tests {
 
     #[test]
     fn retries_5xx_then_delivers_once() {
-        let (mut outbox, calls) = outbox_with(1, 3, 0, "u");
+        let (mut outbox, calls) = outbox_with(1, 3, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         let first = env.sent.remove(0);
@@ -726,7 +792,7 @@ mod tests {
 
     #[test]
     fn a_failed_request_is_retried_as_one_request() {
-        let (mut outbox, _) = outbox_with(3, 1, 0, "u");
+        let (mut outbox, _) = outbox_with(3, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         fail(&mut outbox, &mut env, 0.0, &POLICY);
@@ -739,7 +805,7 @@ mod tests {
 
     #[test]
     fn gives_up_after_max_retries() {
-        let (mut outbox, calls) = outbox_with(1, 1, 0, "u");
+        let (mut outbox, calls) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         let mut now = 0.0;
         for attempt in 0..=POLICY.max_retries {
@@ -757,7 +823,7 @@ mod tests {
 
     #[test]
     fn a_422_is_not_retried_and_is_reported() {
-        let (mut outbox, calls) = outbox_with(1, 1, 0, "u");
+        let (mut outbox, calls) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         let r = env.sent.remove(0);
@@ -772,7 +838,7 @@ mod tests {
 
     #[test]
     fn a_422_on_a_batch_is_bisected() {
-        let (mut outbox, calls) = outbox_with(4, 1, 0, "u");
+        let (mut outbox, calls) = outbox_with(4, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         let r = env.sent.remove(0);
@@ -801,7 +867,7 @@ mod tests {
     #[test]
     fn stored_events_survive_a_reload_exactly_once() {
         let policy = DeliveryPolicy { persist: true, ..POLICY };
-        let (mut page1, _) = outbox_with(1, 2, 0, "u");
+        let (mut page1, _) = outbox_with(1, 2, 0, URL);
         let mut env = FakeEnv::default();
         page1.flush(&mut env, 0.0, &policy, false);
         let r = env.sent.remove(0);
@@ -825,7 +891,7 @@ mod tests {
     #[test]
     fn unload_sends_fresh_events_with_keepalive_and_does_not_store_them() {
         let policy = DeliveryPolicy { persist: true, ..POLICY };
-        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let (mut outbox, _) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &policy, true);
         assert_eq!(env.sent.len(), 1);
@@ -836,11 +902,26 @@ mod tests {
 
     #[test]
     fn unload_over_budget_uses_beacons() {
-        let (mut outbox, _) = outbox_with(2, 1, 40_000, "u");
+        let (mut outbox, _) = outbox_with(2, 1, 40_000, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, true);
         assert_eq!(env.sent.len(), 1);
         assert_eq!(env.beacons.len(), 1);
+    }
+
+    #[test]
+    fn only_what_fits_in_storage_is_stored() {
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        // 20 events of 70 KB (too large to store one by one), then 30 of 40 KB (1 MB in all at most).
+        let (mut outbox, _) = outbox_with(1, 20, 70_000, URL);
+        let (more, _) = outbox_with(1, 30, 40_000, URL);
+        outbox.queued.extend(more.queued);
+        let mut env = FakeEnv::default();
+        outbox.sync_storage(&mut env, 0.0, &policy, false);
+        let stored = read_records(&env);
+        assert_eq!(stored.len(), 24, "1 MB of 40 KB events");
+        assert!(stored.iter().all(|r| r.field("b").as_str().is_some_and(|b| b.len() < 41_000)));
+        assert_eq!(outbox.pending(), 50, "all still queued in memory");
     }
 
     #[test]
@@ -849,13 +930,24 @@ mod tests {
         for junk in ["", "{", r#"{"v":1,"e":"x"}"#, r#"{"v":1,"e":[1,{"id":"a"},{"id":"b","u":"u","b":"not json","l":0}]}"#] {
             env.set_item(STORAGE_KEY, junk);
             let mut outbox = Outbox::new("p".into());
-            assert_eq!(outbox.restore(&mut env, 0.0, &POLICY), 0, "{junk}");
+            assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0, "{junk}");
+            assert_eq!(env.get_item(STORAGE_KEY), None, "{junk} is discarded");
         }
+        // A record that looks right but carries an event the API refuses (no
+        // user token) is discarded; another page's leased record stays.
+        let refused = r#"{"eventType":"click","eventName":"n","index":"i","timestamp":0,"objectIDs":["1"]}"#;
+        let leased = Value::object([("id", Value::str("z")), ("o", Value::str("other")), ("l", Value::Number(1e15)), ("u", Value::str(URL)), ("b", Value::str(event_json(9, 0)))]);
+        let free = Value::object([("id", Value::str("y")), ("o", Value::str("")), ("l", Value::Number(0.0)), ("u", Value::str(URL)), ("b", Value::str(refused))]);
+        env.set_item(STORAGE_KEY, &json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(vec![free, leased]))])));
+        let mut outbox = Outbox::new("p".into());
+        assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0);
+        let left = read_records(&env);
+        assert_eq!(left.iter().map(|r| r.field("id").as_str()).collect::<Vec<_>>(), vec![Some("z")]);
     }
 
     #[test]
     fn clear_resolves_pending_calls_false() {
-        let (mut outbox, calls) = outbox_with(2, 1, 0, "u");
+        let (mut outbox, calls) = outbox_with(2, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         let s = outbox.clear(&mut env);
@@ -875,7 +967,7 @@ mod tests {
 
     #[test]
     fn a_timer_firing_early_does_not_stall_retries() {
-        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let (mut outbox, _) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         fail(&mut outbox, &mut env, 0.0, &POLICY);
@@ -893,7 +985,7 @@ mod tests {
 
     #[test]
     fn requests_carry_the_timeout() {
-        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let (mut outbox, _) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &DeliveryPolicy { request_timeout_ms: 1500.0, ..POLICY }, false);
         assert_eq!(env.sent[0].timeout_ms, 1500.0);
@@ -902,7 +994,7 @@ mod tests {
     #[test]
     fn beaconed_events_are_settled_and_not_stored_again() {
         let policy = DeliveryPolicy { persist: true, ..POLICY };
-        let (mut outbox, calls) = outbox_with(2, 1, 40_000, "u");
+        let (mut outbox, calls) = outbox_with(2, 1, 40_000, URL);
         let mut env = FakeEnv::default();
         let s = outbox.flush(&mut env, 0.0, &policy, true);
         assert_eq!((env.sent.len(), env.beacons.len()), (1, 1));
@@ -915,7 +1007,7 @@ mod tests {
     #[test]
     fn a_refused_beacon_leaves_the_events_for_the_next_page() {
         let policy = DeliveryPolicy { persist: true, ..POLICY };
-        let (mut outbox, _) = outbox_with(2, 1, 40_000, "u");
+        let (mut outbox, _) = outbox_with(2, 1, 40_000, URL);
         let mut env = FakeEnv { refuse_beacons: true, ..FakeEnv::default() };
         outbox.flush(&mut env, 0.0, &policy, true);
         assert_eq!(env.sent.len(), 1);
@@ -982,7 +1074,7 @@ mod tests {
 
     #[test]
     fn without_keepalive_a_hidden_page_sends_beacons() {
-        let (mut outbox, _) = outbox_with(1, 2, 0, "u");
+        let (mut outbox, _) = outbox_with(1, 2, 0, URL);
         let mut env = OldFetch(FakeEnv::default());
         outbox.flush(&mut env, 0.0, &POLICY, false);
         assert_eq!(env.0.sent.len(), 1, "a live page still uses fetch");
@@ -994,7 +1086,7 @@ mod tests {
 
     #[test]
     fn without_consent_a_hidden_page_sends_failed_events_too() {
-        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let (mut outbox, _) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         fail(&mut outbox, &mut env, 0.0, &POLICY);
@@ -1007,7 +1099,7 @@ mod tests {
     #[test]
     fn given_up_events_wait_in_storage_for_the_next_page() {
         let policy = DeliveryPolicy { persist: true, max_retries: 0, ..POLICY };
-        let (mut page1, calls) = outbox_with(1, 1, 0, "u");
+        let (mut page1, calls) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         page1.flush(&mut env, 0.0, &policy, false);
         let r = env.sent.remove(0);
@@ -1029,7 +1121,7 @@ mod tests {
 
     /// Page 1 fails to send, then is hidden; its events are released.
     fn released_page(env: &mut FakeEnv, policy: &DeliveryPolicy) -> (Outbox, Vec<CallId>) {
-        let (mut page1, calls) = outbox_with(1, 2, 0, "u");
+        let (mut page1, calls) = outbox_with(1, 2, 0, URL);
         page1.flush(env, 0.0, policy, false);
         fail(&mut page1, env, 0.0, policy);
         page1.flush(env, 1.0, policy, true);
@@ -1072,7 +1164,7 @@ mod tests {
     #[test]
     fn withdrawn_consent_removes_stored_events() {
         let policy = DeliveryPolicy { persist: true, ..POLICY };
-        let (mut outbox, _) = outbox_with(1, 1, 0, "u");
+        let (mut outbox, _) = outbox_with(1, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &policy, false);
         fail(&mut outbox, &mut env, 0.0, &policy);

@@ -12,6 +12,8 @@ use crate::value::Value;
 
 /// The `localStorage` key search-insights uses.
 pub const STORAGE_KEY: &str = "AlgoliaObjectQueryCache";
+/// The longest `<index>_<objectID>` key remembered (bytes).
+pub const MAX_KEY_LEN: usize = 1024;
 /// The most entries kept.
 pub const LIMIT: usize = 5000;
 /// How many entries beyond the newest are dropped when the limit is passed
@@ -54,8 +56,12 @@ impl QueryIdCache {
             return;
         };
         for (key, v) in entries {
-            // Keep only well-formed entries: [queryID, timestamp].
+            // Keep only well-formed entries: [queryID, timestamp], with a
+            // queryID the API accepts (storage may hold anything).
             if let Some([Value::String(query_id), Value::Number(at)]) = v.as_array() {
+                if !crate::event::is_query_id(query_id) {
+                    continue;
+                }
                 self.entries.push(Entry { key, query_id: query_id.clone(), at: *at });
             }
         }
@@ -78,6 +84,11 @@ impl QueryIdCache {
 
     /// Remembers that `object_id` of `index` was found by `query_id`.
     pub fn remember(&mut self, store: &dyn KeyValueStore, index: &str, object_id: &str, query_id: &str, now_ms: f64) {
+        // A huge objectID (100 KB strings happen) is not kept: 5000 of them
+        // would be written to storage as one string of hundreds of megabytes.
+        if index.len() + object_id.len() > MAX_KEY_LEN {
+            return;
+        }
         self.load(store);
         let key = key(index, object_id);
         match self.find(&key) {
@@ -204,13 +215,24 @@ mod tests {
     #[test]
     fn reads_what_search_insights_wrote_and_skips_garbage() {
         let mut store = MemoryStore::default();
-        store.set_item(STORAGE_KEY, &format!(r#"{{"a_1":["{Q1}",5],"a_2":"junk","a_3":[1,2]}}"#));
+        store.set_item(STORAGE_KEY, &format!(r#"{{"a_1":["{Q1}",5],"a_2":"junk","a_3":[1,2],"a_4":["not-a-query-id",5]}}"#));
         let mut cache = QueryIdCache::default();
         assert_eq!(cache.lookup(&store, "a", "1").as_deref(), Some(Q1));
         assert_eq!(cache.len(&store), 1);
         store.set_item(STORAGE_KEY, "{not json");
         let mut broken = QueryIdCache::default();
         assert!(broken.is_empty(&store));
+    }
+
+    #[test]
+    fn huge_object_ids_are_not_remembered() {
+        let store = MemoryStore::default();
+        let mut cache = QueryIdCache::default();
+        let huge = "x".repeat(MAX_KEY_LEN);
+        cache.remember(&store, "i", &huge, Q1, 1.0);
+        assert_eq!(cache.lookup(&store, "i", &huge), None);
+        cache.remember(&store, "i", "1", Q1, 1.0);
+        assert_eq!(cache.lookup(&store, "i", "1").as_deref(), Some(Q1));
     }
 
     #[test]

@@ -1,7 +1,14 @@
 //! JavaScript arguments to [`Value`], defensively: getters that throw,
-//! proxies, cycles and huge objects become errors, never panics.
+//! proxies (revoked ones included), cycles and huge objects become errors,
+//! never panics, and no JavaScript exception ever crosses the wasm frames.
+//!
+//! Every JavaScript operation here that can run page code (a getter, a Proxy
+//! trap) goes through an import declared `catch`: an exception thrown through
+//! a plain import would unwind past Rust without running its destructors,
+//! leaving borrows held and the wasm stack pointer moved.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::value::Value;
@@ -11,6 +18,13 @@ const MAX_DEPTH: usize = 16;
 /// How many values one argument may hold in all.
 const MAX_NODES: usize = 200_000;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws for a revoked Proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
+
 /// Why an argument could not be read.
 pub struct ConvertError {
     /// Where, e.g. `arguments[0].objectIDs[3]`.
@@ -19,10 +33,22 @@ pub struct ConvertError {
     pub problem: String,
 }
 
+/// The items of the arguments array `args` (whatever the page passed as
+/// it: a non-array, or an array whose items throw, gives what could be read).
+pub fn arguments(args: &JsValue) -> Vec<JsValue> {
+    if !is_array(args).unwrap_or(false) {
+        return Vec::new();
+    }
+    let length = Reflect::get(args, &JsValue::from_str("length")).ok().and_then(|n| n.as_f64()).unwrap_or(0.0);
+    // At most 64 arguments: no `aa()` method reads more than a few.
+    let length = if length.is_finite() && length > 0.0 { length.min(64.0) as u32 } else { 0 };
+    (0..length).map(|i| Reflect::get_u32(args, i).unwrap_or(JsValue::UNDEFINED)).collect()
+}
+
 /// Reads argument `i` into a [`Value`].
 pub fn argument(js: &JsValue, i: usize) -> Result<Value, ConvertError> {
     let mut budget = MAX_NODES;
-    let mut path = format!("arguments[{i}]");
+    let mut path = crate::text!("arguments[", i, "]");
     read(js, 0, &mut budget, &mut path)
 }
 
@@ -63,10 +89,14 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
         return Err(fail(path, "nests too deep (or refers to itself)"));
     }
     let mark = path.len();
-    if Array::is_array(js) {
+    if is_array(js).map_err(|e| fail(path, threw(&e)))? {
         // Read through Reflect (which catches) so that a Proxy cannot throw past us.
         let length = Reflect::get(js, &JsValue::from_str("length")).map_err(|e| fail(path, threw(&e)))?;
-        let length = length.as_f64().filter(|n| *n >= 0.0 && *n <= MAX_NODES as f64).unwrap_or(0.0) as u32;
+        let length = length.as_f64().unwrap_or(0.0);
+        if length.is_nan() || length > *budget as f64 {
+            return Err(fail(path, "is too large (more than 200000 values)"));
+        }
+        let length = if length > 0.0 { length as u32 } else { 0 };
         let mut items = Vec::with_capacity(length.min(1024) as usize);
         for i in 0..length {
             let item = Reflect::get_u32(js, i).map_err(|e| fail(path, threw(&e)))?;
@@ -100,10 +130,23 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
 }
 
 fn threw(error: &JsValue) -> String {
-    let message = error
-        .dyn_ref::<js_sys::Error>()
-        .and_then(|e| e.message().as_string())
-        .or_else(|| error.as_string())
-        .unwrap_or_default();
-    format!("could not be read (it threw {message:?})")
+    let mut quoted = String::new();
+    crate::json::write_string(&thrown_message(error), &mut quoted);
+    crate::text!("could not be read (it threw ", quoted, ")")
+}
+
+/// What an exception thrown by page code says, read without running more
+/// page code that could throw: a string, or the `message` property of an
+/// object (through `Reflect`, which catches).
+pub fn thrown_message(error: &JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| {
+            if error.is_object() && !error.is_function() {
+                Reflect::get(error, &JsValue::from_str("message")).ok().and_then(|m| m.as_string())
+            } else {
+                None
+            }
+        })
+        .unwrap_or_default()
 }

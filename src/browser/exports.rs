@@ -43,6 +43,15 @@ fn js_error(error: &InsightsError) -> JsValue {
     js_sys::Error::new(&error.message()).into()
 }
 
+/// A page callback threw during `method`: an `Error` naming the method, with
+/// what the callback threw as its `cause`.
+fn callback_error(method: Method, thrown: &JsValue) -> JsValue {
+    let message = text!(method.name(), ": the callback threw: ", convert::thrown_message(thrown));
+    let error = js_sys::Error::new(&message);
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("cause"), thrown);
+    error.into()
+}
+
 fn to_js(value: &Value) -> JsValue {
     match value {
         Value::String(s) => JsValue::from_str(s),
@@ -125,7 +134,7 @@ impl Shared {
 
     fn settle_in_background(&self) {
         if let Err(error) = self.settle() {
-            web_sys::console::error_2(&JsValue::from_str("search-insights: a callback threw"), &error);
+            super::page::report(true, "search-insights: a callback threw", &error);
         }
     }
 
@@ -146,11 +155,13 @@ impl Shared {
             }
         };
         for notice in notices {
+            // (`try_borrow` everywhere: no callback runs while a borrow is held,
+            // and a failed borrow must skip, never panic.)
             let (callback, value) = {
-                let hooks = self.hooks.borrow();
+                let hooks = self.hooks.try_borrow();
                 match notice {
-                    Notice::UserToken(v) => (hooks.on_user_token.clone(), v),
-                    Notice::AuthenticatedUserToken(v) => (hooks.on_authenticated_user_token.clone(), v),
+                    Notice::UserToken(v) => (hooks.ok().and_then(|h| h.on_user_token.clone()), v),
+                    Notice::AuthenticatedUserToken(v) => (hooks.ok().and_then(|h| h.on_authenticated_user_token.clone()), v),
                 }
             };
             if let Some(callback) = callback {
@@ -158,16 +169,15 @@ impl Shared {
             }
         }
         for (call, delivered) in completions {
-            let resolve = {
-                let mut hooks = self.hooks.borrow_mut();
+            let resolve = self.hooks.try_borrow_mut().ok().and_then(|mut hooks| {
                 let index = hooks.pending.iter().position(|(id, _)| *id == call);
                 index.map(|i| hooks.pending.swap_remove(i).1)
-            };
+            });
             if let Some(resolve) = resolve {
                 keep(resolve.call1(&JsValue::UNDEFINED, &JsValue::from_bool(delivered)));
             }
         }
-        let on_delivery = self.hooks.borrow().on_delivery.clone();
+        let on_delivery = self.hooks.try_borrow().ok().and_then(|h| h.on_delivery.clone());
         if let Some(callback) = on_delivery {
             for report in &reports {
                 keep(callback.call1(&JsValue::UNDEFINED, &report_to_js(report)));
@@ -218,10 +228,11 @@ impl Insights {
     pub fn call(&self, method: JsValue, args: Array) -> Result<JsValue, JsValue> {
         let Some(method) = method.as_string().as_deref().and_then(Method::from_name) else {
             let name = method_name_text(&method);
-            web_sys::console::warn_1(&JsValue::from_str(&text!("The method `", name, "` doesn't exist.")));
+            super::page::report(false, &text!("The method `", name, "` doesn't exist."), &JsValue::UNDEFINED);
             return Ok(JsValue::UNDEFINED);
         };
-        let raw: Vec<JsValue> = args.iter().collect();
+        // Read through Reflect: `args` is whatever the page passed.
+        let raw: Vec<JsValue> = convert::arguments(&args);
         let raw_arg = |i: usize| raw.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
         // Callback registrations need no conversion.
         match method {
@@ -245,7 +256,7 @@ impl Insights {
         };
         let result = match reply {
             Err(error) => {
-                self.shared.settle()?;
+                self.shared.settle().map_err(|e| callback_error(method, &e))?;
                 return Err(js_error(&error));
             }
             Ok(Reply::Value(value)) => to_js(&value),
@@ -253,23 +264,23 @@ impl Insights {
             Ok(Reply::Pending(call)) => {
                 let mut resolve_fn = None;
                 let promise = Promise::new(&mut |resolve, _reject| resolve_fn = Some(resolve));
-                if let Some(resolve) = resolve_fn {
-                    self.shared.hooks.borrow_mut().pending.push((call, resolve));
+                if let (Some(resolve), Ok(mut hooks)) = (resolve_fn, self.shared.hooks.try_borrow_mut()) {
+                    hooks.pending.push((call, resolve));
                 }
                 promise.into()
             }
         };
-        self.shared.settle()?;
+        self.shared.settle().map_err(|e| callback_error(method, &e))?;
         // Node-style and plain callbacks, after the state changed.
         match method {
             Method::GetUserToken | Method::GetAuthenticatedUserToken => {
                 if let Some(callback) = function(&raw_arg(1)) {
-                    callback.call2(&JsValue::UNDEFINED, &JsValue::NULL, &result)?;
+                    callback.call2(&JsValue::UNDEFINED, &JsValue::NULL, &result).map_err(|e| callback_error(method, &e))?;
                 }
             }
             Method::GetVersion => {
                 if let Some(callback) = function(&raw_arg(0)) {
-                    callback.call1(&JsValue::UNDEFINED, &result)?;
+                    callback.call1(&JsValue::UNDEFINED, &result).map_err(|e| callback_error(method, &e))?;
                 }
             }
             _ => {}
@@ -278,8 +289,7 @@ impl Insights {
     }
 
     fn register(&self, method: Method, callback: Option<Function>, options: &JsValue) -> Result<JsValue, JsValue> {
-        {
-            let mut hooks = self.shared.hooks.borrow_mut();
+        if let Ok(mut hooks) = self.shared.hooks.try_borrow_mut() {
             match method {
                 Method::OnUserTokenChange => hooks.on_user_token = callback.clone(),
                 Method::OnAuthenticatedUserTokenChange => hooks.on_authenticated_user_token = callback.clone(),
@@ -293,7 +303,7 @@ impl Insights {
                 Ok(client) => client.authenticated_user_token(),
                 Err(_) => Value::Undefined,
             };
-            callback.call1(&JsValue::UNDEFINED, &to_js(&current))?;
+            callback.call1(&JsValue::UNDEFINED, &to_js(&current)).map_err(|e| callback_error(method, &e))?;
         }
         Ok(JsValue::UNDEFINED)
     }

@@ -52,20 +52,42 @@ export function beacon(url, body) {
   }
 }
 
-// Calls `fn` once after `ms` milliseconds.
+// Calls `fn` once after `ms` milliseconds (never throws: the caller holds
+// the client while it schedules).
 export function later(ms, fn) {
-  setTimeout(fn, ms);
+  try {
+    setTimeout(fn, ms);
+  } catch (e) {
+    // Without timers the next call or the page being hidden flushes instead.
+  }
 }
 
 // Calls `onHide` when the page is being hidden or unloaded, and `onStorage`
 // when another document changes `key` in localStorage.
 export function watchPage(onHide, onStorage) {
-  if (typeof addEventListener !== "function") return;
-  addEventListener("pagehide", () => onHide());
-  if (typeof document !== "undefined") {
-    document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "hidden") onHide();
-    });
+  try {
+    if (typeof addEventListener !== "function") return;
+    addEventListener("pagehide", () => onHide());
+    if (typeof document !== "undefined") {
+      document.addEventListener("visibilitychange", () => {
+        if (document.visibilityState === "hidden") onHide();
+      });
+    }
+    addEventListener("storage", (e) => onStorage(e && typeof e.key === "string" ? e.key : ""));
+  } catch (e) {
+    // A page without these events still works; it only loses the unload flush.
   }
-  addEventListener("storage", (e) => onStorage(e.key == null ? "" : e.key));
+}
+
+// console.error (error) or console.warn, with an optional detail value. Never
+// throws: a page may have replaced the console with functions that do, and
+// an exception must not unwind through the wasm.
+export function report(error, message, detail) {
+  try {
+    const log = error ? console.error : console.warn;
+    if (detail === undefined) log.call(console, message);
+    else log.call(console, message, detail);
+  } catch (e) {
+    // Nowhere left to report to.
+  }
 }

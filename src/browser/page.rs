@@ -20,6 +20,8 @@ extern "C" {
     fn keepalive_supported() -> bool;
     #[wasm_bindgen(js_name = watchPage)]
     pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
+    /// `console.error` / `console.warn` that never throws (see page.js).
+    pub(super) fn report(error: bool, message: &str, detail: &JsValue);
 }
 
 /// The page one client lives in; it reaches its client through `shared` to
@@ -135,10 +137,10 @@ impl Platform for BrowserPage {
     }
 
     fn warn(&mut self, message: &str) {
-        web_sys::console::warn_1(&JsValue::from_str(message));
+        report(false, message, &JsValue::UNDEFINED);
     }
 
     fn error(&mut self, message: &str) {
-        web_sys::console::error_1(&JsValue::from_str(message));
+        report(true, message, &JsValue::UNDEFINED);
     }
 }

@@ -1,0 +1,111 @@
+// Content-Security-Policy: the library needs 'wasm-unsafe-eval' in script-src
+// (to compile its WebAssembly) and the Insights host in connect-src. Pages are
+// served with the policy as a real response header (devserver sidecar files).
+// Without 'wasm-unsafe-eval': one clear console error naming the directive,
+// the snippet's queue intact, nothing thrown into the page. With it: events
+// arrive.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, uniqueAppId, watchConsole } from "./harness.mjs";
+
+const API_KEY = "csp-secret-search-key";
+const OURS = "search-insights-wasm: ";
+
+// The page records CSP violations, makes three calls before the library
+// loads and one more afterwards, and says when its own script ran to the end.
+const PAGE = `<!doctype html><html><head>
+<script>
+  window.violations = [];
+  document.addEventListener("securitypolicyviolation", (e) =>
+    window.violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));
+</script>
+${snippet(LIBRARIES.wasm)}</head><body>
+<script>
+  const app = new URLSearchParams(location.search).get("app");
+  aa("init", { appId: app, apiKey: "${API_KEY}", host: location.origin });
+  aa("setUserToken", "csp-user");
+  aa("clickedObjectIDs", { index: "products", eventName: "CSP click", objectIDs: ["1"] });
+  window.pageScriptDone = true;
+</script></body></html>`;
+
+// 'unsafe-inline' lets the snippet run; 'self' serves the script and the .wasm.
+const WITHOUT_WASM_EVAL = "script-src 'self' 'unsafe-inline'; connect-src 'self'";
+const WITH_WASM_EVAL = "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; connect-src 'self'";
+
+let server, browser;
+before(async () => {
+  server = await startServer({
+    www: makeSite({
+      "blocked.html": PAGE,
+      "blocked.html.headers": `Content-Security-Policy: ${WITHOUT_WASM_EVAL}\n`,
+      "allowed.html": PAGE,
+      "allowed.html.headers": `Content-Security-Policy: ${WITH_WASM_EVAL}\n`,
+    }),
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("without 'wasm-unsafe-eval': one clear error naming the directive, the queue kept, nothing thrown", async () => {
+  const app = uniqueAppId("csp-blocked");
+  const page = await browser.newPage();
+  const messages = watchConsole(page);
+  const response = await page.goto(`${server.url}/blocked.html?app=${app}`);
+  assert.equal(response.headers()["content-security-policy"], WITHOUT_WASM_EVAL, "the policy is in force");
+  const ours = () => messages.filter((m) => m.text.startsWith(OURS));
+  await waitFor(() => ours().length > 0, "the load-failure message");
+
+  const [message] = ours();
+  assert.equal(message.type, "error");
+  assert.match(message.text, /Content-Security-Policy blocks WebAssembly/);
+  assert.match(message.text, /script-src lacks 'wasm-unsafe-eval'/);
+  assert.match(message.text, /connect-src/);
+  assert.match(message.text, /aa\.queue/);
+  const violations = await page.evaluate(() => window.violations);
+  assert.ok(violations.some((v) => v.blocked === "wasm-eval" && v.directive === "script-src"), JSON.stringify(violations));
+
+  // The page went on, its calls wait in the queue exactly as made, and
+  // calls made now join them without throwing.
+  assert.equal(await page.evaluate(() => window.pageScriptDone), true);
+  const queued = await page.evaluate(() => {
+    aa("viewedObjectIDs", { index: "products", eventName: "CSP view", objectIDs: ["2"] });
+    return aa.queue.map((args) => Array.from(args));
+  });
+  assert.deepEqual(queued, [
+    ["init", { appId: app, apiKey: API_KEY, host: server.url }],
+    ["setUserToken", "csp-user"],
+    ["clickedObjectIDs", { index: "products", eventName: "CSP click", objectIDs: ["1"] }],
+    ["viewedObjectIDs", { index: "products", eventName: "CSP view", objectIDs: ["2"] }],
+  ]);
+
+  // Still exactly one message after the page has run more tasks; no
+  // uncaught exception, no API key anywhere, nothing sent.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  assert.equal(ours().length, 1, JSON.stringify(ours()));
+  assert.deepEqual(messages.filter((m) => m.type === "pageerror"), []);
+  assert.ok(messages.every((m) => !m.text.includes(API_KEY)), "the API key is never printed");
+  assert.deepEqual(await server.events({ appId: app }), []);
+  await page.close();
+});
+
+test("with 'wasm-unsafe-eval' and connect-src for the endpoint: events arrive, no error, no violation", async () => {
+  const app = uniqueAppId("csp-allowed");
+  const page = await browser.newPage();
+  const messages = watchConsole(page);
+  const response = await page.goto(`${server.url}/allowed.html?app=${app}`);
+  assert.equal(response.headers()["content-security-policy"], WITH_WASM_EVAL);
+  const events = await waitFor(async () => {
+    const records = await server.events({ appId: app });
+    return records.length === 1 && records;
+  }, "the queued click");
+  assert.equal(events[0].accepted, true, events[0].reason);
+  assert.equal(events[0].event.userToken, "csp-user");
+  await page.evaluate(() => aa("viewedObjectIDs", { index: "products", eventName: "CSP view", objectIDs: ["2"] }));
+  await waitFor(async () => (await server.events({ appId: app })).length === 2, "the direct view");
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(messages.filter((m) => m.type === "error" || m.type === "pageerror"), []);
+  await page.close();
+});
