@@ -51,6 +51,7 @@ pub mod event;
 pub mod json;
 pub mod method;
 pub mod number;
+pub mod oldest;
 pub mod options;
 pub mod outbox;
 pub mod params;

@@ -18,7 +18,6 @@
 //!   failing after the last retry are left in storage, owned by no page, for
 //!   the next page load.
 
-use std::collections::HashSet;
 
 use crate::environment::{Environment, KeyValueStore, OutgoingRequest, ResponseOutcome};
 use crate::json;
@@ -316,16 +315,16 @@ impl Outbox {
         if self.released.is_empty() {
             return;
         }
-        let released: HashSet<String> = std::mem::take(&mut self.released).into_iter().collect();
+        let released: Vec<String> = std::mem::take(&mut self.released);
         let records = read_records(store);
-        let still_ours: HashSet<&str> = records
+        let still_ours: Vec<&str> = records
             .iter()
             .filter(|r| r.field("o").as_str() == Some(self.page_id.as_str()) || number(r, "l") < now)
             .filter_map(|r| r.field("id").as_str())
             .collect();
         let (gone, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued)
             .into_iter()
-            .partition(|e| released.contains(&e.id) && !still_ours.contains(e.id.as_str()));
+            .partition(|e| released.contains(&e.id) && !still_ours.contains(&e.id.as_str()));
         self.queued = kept;
         if !gone.is_empty() {
             settled.reports.push(DeliveryReport {
@@ -493,7 +492,7 @@ impl Outbox {
         let own: Vec<&Entry> = if mine { storable(self.queued.iter().chain(in_flight)) } else { Vec::new() };
         let mut parked = std::mem::take(&mut self.parked);
         parked.retain(|e| e.json.len() <= MAX_KEEPALIVE_BYTES);
-        let ids: HashSet<&str> = own.iter().copied().chain(parked.iter()).map(|e| e.id.as_str()).collect();
+        let ids: Vec<&str> = own.iter().copied().chain(parked.iter()).map(|e| e.id.as_str()).collect();
         let existing = read_stored(store);
         let had_key = existing.is_some();
         // Other pages' entries stay; this page's are rewritten.
@@ -501,7 +500,7 @@ impl Outbox {
             .unwrap_or_default()
             .into_iter()
             .filter(|r| {
-                r.field("o").as_str() != Some(self.page_id.as_str()) && !r.field("id").as_str().is_some_and(|id| ids.contains(id))
+                r.field("o").as_str() != Some(self.page_id.as_str()) && !r.field("id").as_str().is_some_and(|id| ids.contains(&id))
             })
             .collect();
         if own.is_empty() && parked.is_empty() && records.is_empty() {
@@ -515,9 +514,8 @@ impl Outbox {
         records.extend(own.iter().map(|e| record(e, owner, lease)));
         records.extend(parked.iter().map(|e| record(e, NO_OWNER, 0.0)));
         if records.len() > MAX_STORED_EVENTS {
-            records.sort_unstable_by(|a, b| number(a, "t").total_cmp(&number(b, "t")));
             let excess = records.len() - MAX_STORED_EVENTS;
-            records.drain(..excess);
+            crate::oldest::drop_oldest(&mut records, excess, |r| number(r, "t"));
         }
         let text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(records))]));
         self.stored = store.set_item(STORAGE_KEY, &text);

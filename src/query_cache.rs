@@ -101,31 +101,9 @@ impl QueryIdCache {
             Err(i) => self.entries.insert(i, Entry { key, query_id: query_id.to_owned(), at: now_ms }),
         }
         if self.entries.len() > LIMIT {
-            self.drop_oldest(FREE + 1);
+            crate::oldest::drop_oldest(&mut self.entries, FREE + 1, |e| e.at);
         }
         self.dirty = true;
-    }
-
-    /// Drops the `count` oldest entries.
-    fn drop_oldest(&mut self, count: usize) {
-        let mut ages: Vec<f64> = self.entries.iter().map(|e| e.at).collect();
-        ages.sort_unstable_by(f64::total_cmp);
-        let Some(&cutoff) = ages.get(count.saturating_sub(1)) else {
-            self.entries.clear();
-            return;
-        };
-        let older = ages.iter().take_while(|&&at| at < cutoff).count();
-        let mut equal_to_drop = count - older;
-        self.entries.retain(|e| {
-            if e.at < cutoff {
-                false
-            } else if e.at == cutoff && equal_to_drop > 0 {
-                equal_to_drop -= 1;
-                false
-            } else {
-                true
-            }
-        });
     }
 
     /// The `queryID` that found `object_id` of `index`.
