@@ -36,7 +36,10 @@ import { reportLoadFailure } from "./load-failure.js";
       }
     };
     mark("insights-wasm:instantiate-start");
-    init({ module_or_path: wasmUrl }).then(
+    // Start downloading (and, with the right MIME type, compiling) the wasm
+    // at once; init() awaits the response.
+    const wasm = typeof fetch === "function" ? fetch(wasmUrl) : wasmUrl;
+    init({ module_or_path: wasm }).then(
       function () {
         mark("insights-wasm:instantiate-end");
         let client;
