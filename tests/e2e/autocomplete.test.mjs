@@ -26,9 +26,6 @@ after(async () => {
   await server?.stop();
 });
 
-const searchesOf = async (appId) =>
-  (await server.requests({ appId })).filter((r) => r.method === "POST" && r.searches?.length).flatMap((r) => r.searches);
-
 async function run(mode) {
   const appId = uniqueAppId(`autocomplete-${mode}`);
   const context = await browser.newContext();
@@ -43,11 +40,11 @@ async function run(mode) {
 
   await tab.click(".aa-DetachedSearchButton, .aa-Input");
   await tab.keyboard.type("headphones");
-  await waitFor(async () => (await searchesOf(appId)).some((s) => s.query === "headphones"), "the 'headphones' search");
+  await waitFor(async () => (await server.searches(appId)).some((s) => s.query === "headphones"), "the 'headphones' search");
   await tab.waitForSelector(".aa-Item .name", { timeout: 15000 });
 
   // The plugin's parameters reach the search: the library's token, clickAnalytics.
-  const searches = await searchesOf(appId);
+  const searches = await server.searches(appId);
   const last = searches.filter((s) => s.query === "headphones").at(-1);
   for (const s of searches) {
     assert.equal(s.indexName, "products");

@@ -90,6 +90,9 @@ export async function startServer({ www = makeSite(), extraArgs = [], port: fixe
     www,
     /** Request records kept by the endpoint (POSTs, preflights, searches). */
     requests: (filter) => api("/_devserver/requests" + query(filter)),
+    /** The searches the fake search backend answered for `appId` (`{query, userToken, clickAnalytics, queryID, …}`). */
+    searches: async (appId) =>
+      (await api("/_devserver/requests" + query({ appId }))).filter((r) => r.method === "POST" && r.searches?.length).flatMap((r) => r.searches),
     /** Event records: `{accepted, reason, event, requestId, …}`. */
     events: (filter) => api("/_devserver/events" + query(filter)),
     clear: () => api("/_devserver/clear", { method: "POST" }),

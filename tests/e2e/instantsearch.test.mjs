@@ -28,9 +28,6 @@ after(async () => {
   await server?.stop();
 });
 
-const searchesOf = async (appId) =>
-  (await server.requests({ appId })).filter((r) => r.method === "POST" && r.searches?.length).flatMap((r) => r.searches);
-
 /**
  * One page load. `libraryFirst`: InstantSearch starts once the library has
  * loaded; otherwise the library's script is held back until InstantSearch has
@@ -61,7 +58,7 @@ async function run({ mode, cookie, libraryFirst }) {
 
   // Every search carries the library's token and clickAnalytics.
   const searches = await waitFor(async () => {
-    const list = await searchesOf(appId);
+    const list = await server.searches(appId);
     return list.length > 0 && list;
   }, "a search");
   for (const s of searches) {
@@ -108,8 +105,8 @@ async function run({ mode, cookie, libraryFirst }) {
   // A new query: its search still carries the token, and a click on its
   // first hit uses that search's queryID.
   await tab.fill(".ais-SearchBox-input", "headphones");
-  await waitFor(async () => (await searchesOf(appId)).some((s) => s.query === "headphones"), "the 'headphones' search");
-  const second = (await searchesOf(appId)).filter((s) => s.query === "headphones").at(-1);
+  await waitFor(async () => (await server.searches(appId)).some((s) => s.query === "headphones"), "the 'headphones' search");
+  const second = (await server.searches(appId)).filter((s) => s.query === "headphones").at(-1);
   assert.equal(second.userToken, userToken);
   assert.equal(second.clickAnalytics, true);
   await tab.waitForSelector(`.ais-Hits-item:nth-child(1) .name[data-query-id="${second.queryID}"]`, { timeout: 15000 });
