@@ -11,7 +11,7 @@ function label(value, unit) {
 
 export function renderChart(table) {
   const rows = table.filter((r) => typeof r.js === "number" && typeof r.wasm === "number");
-  const left = 360;
+  const left = 450;
   const barMax = 360;
   const rowHeight = 54;
   const width = left + barMax + 120;
