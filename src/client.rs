@@ -348,8 +348,7 @@ impl<E: Environment> InsightsClient<E> {
         if self.settings.user_has_opted_out {
             return Ok(Reply::Settled(false));
         }
-        let header_credentials = params.header(APP_ID_HEADER).is_some_and(|v| !v.is_empty())
-            && params.header(API_KEY_HEADER).is_some_and(|v| !v.is_empty());
+        let header_credentials = params.credential(APP_ID_HEADER).is_some() && params.credential(API_KEY_HEADER).is_some();
         if !self.settings.has_credentials() && !header_credentials {
             return Err(InsightsError::NotInitialized { method: method_name });
         }
@@ -361,21 +360,10 @@ impl<E: Environment> InsightsClient<E> {
         for ((path, _), event) in args.iter().zip(&events) {
             self.check_at_call(method_name, path, event, now)?;
         }
-        if let Some(m) = method.filter(|m| m.remembers_query_id) {
-            for event in &events {
-                for (i, object_id) in event.object_ids.iter().enumerate() {
-                    // As search-insights: after a search, the object's own queryID or
-                    // else the event's; `addedToCartObjectIDs` only the object's own.
-                    let query_id = if m.needs_query_id { event.query_id_of(i) } else { event.object_query_id(i) };
-                    if let Some(query_id) = query_id {
-                        self.query_cache.remember(&self.env, &event.index, object_id, query_id, now);
-                    }
-                }
-            }
-        }
-        if self.user_token.token().is_none() && self.settings.anonymous_user_token {
-            self.set_anonymous_user_token(true);
-        }
+        // An anonymous token for this call, kept only if the call is accepted:
+        // a refused call changes nothing.
+        let anonymous = (self.user_token.token().is_none() && self.settings.anonymous_user_token)
+            .then(|| UserToken::anonymous(self.env.random_bytes()));
         let url = self.events_url(&params);
         if url.len() > MAX_URL_LEN {
             return Err(InsightsError::invalid(
@@ -394,7 +382,8 @@ impl<E: Environment> InsightsClient<E> {
             }
             for part in event.split() {
                 let mut json = String::with_capacity(256);
-                part.write_json(self.user_token.token(), self.authenticated_user_token.token(), &mut json);
+                let user_token = self.user_token.token().or(anonymous.as_ref());
+                part.write_json(user_token, self.authenticated_user_token.token(), &mut json);
                 // One event goes alone in a request when it is that large: past
                 // the API's limit on a body, it could never be accepted.
                 if json.len() > MAX_EVENT_BYTES {
@@ -407,6 +396,12 @@ impl<E: Environment> InsightsClient<E> {
                 parts.push((part, json));
             }
         }
+        if let Some(token) = anonymous {
+            self.set_user_token(HeldToken::Token(token));
+        }
+        if let Some(m) = method.filter(|m| m.remembers_query_id) {
+            self.remember_query_ids(&m, parts.iter().map(|(part, _)| part), now);
+        }
         let call = self.outbox.open_call(parts.len());
         for (event, json) in parts {
             let purchase = (event.subtype == Some(EventSubtype::Purchase) && !event.object_ids.is_empty())
@@ -416,6 +411,23 @@ impl<E: Environment> InsightsClient<E> {
         let delay = self.settings.flush_delay_ms;
         self.outbox.wake_in(&mut self.env, now, delay);
         Ok(Reply::Pending(call))
+    }
+
+    /// search-insights' `storeQueryForObject` calls: after a search, each
+    /// object's own queryID or else the event's; `addedToCartObjectIDs`, only
+    /// the object's own — never one `inferQueryID` just took from the cache.
+    fn remember_query_ids<'a>(&mut self, method: &EventMethod, events: impl Iterator<Item = &'a InsightsEvent>, now: f64) {
+        for event in events {
+            for (i, object_id) in event.object_ids.iter().enumerate() {
+                if event.inferred_query_ids.contains(object_id) {
+                    continue;
+                }
+                let query_id = if method.needs_query_id { event.query_id_of(i) } else { event.object_query_id(i) };
+                if let Some(query_id) = query_id {
+                    self.query_cache.remember(&self.env, &event.index, object_id, query_id, now);
+                }
+            }
+        }
     }
 
     /// The rules that depend on the client's state and clock: an event needs
@@ -470,10 +482,8 @@ impl<E: Environment> InsightsClient<E> {
     /// `{origin}/1/events?X-Algolia-Application-Id=…&X-Algolia-API-Key=…&X-Algolia-Agent=…[&other headers]`
     fn events_url(&self, params: &AdditionalParams) -> String {
         use crate::event::encode_uri_component as enc;
-        // An empty header does not replace the credentials `init` gave.
-        let given = |name: &str| params.header(name).filter(|v| !v.is_empty());
-        let app_id = given(APP_ID_HEADER).or(self.settings.app_id.as_deref()).unwrap_or("");
-        let api_key = given(API_KEY_HEADER).or(self.settings.api_key.as_deref()).unwrap_or("");
+        let app_id = params.credential(APP_ID_HEADER).or(self.settings.app_id.as_deref()).unwrap_or("");
+        let api_key = params.credential(API_KEY_HEADER).or(self.settings.api_key.as_deref()).unwrap_or("");
         let mut url = self.settings.endpoint_origin();
         url.push_str("/1/events?");
         url.push_str(APP_ID_HEADER);

@@ -566,3 +566,30 @@ fn agents_and_headers_cannot_make_urls_the_api_refuses() {
     call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("the next call works");
     assert_eq!(flush_events(&mut c).len(), 1);
 }
+
+#[test]
+fn a_refused_call_makes_no_token_and_remembers_no_query_id() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let click = |extra: Vec<(&str, Value)>| {
+        let mut fields = vec![
+            ("index", Value::str("products")),
+            ("eventName", Value::str("Hit Clicked")),
+            ("queryID", Value::str(QID)),
+            ("objectIDs", strs(&["1"])),
+            ("positions", Value::Array(vec![Value::Number(1.0)])),
+        ];
+        fields.extend(extra);
+        obj(fields)
+    };
+    let huge = click(vec![("note", Value::str("x".repeat(2_000_000)))]);
+    call(&mut c, "clickedObjectIDsAfterSearch", vec![click(vec![]), huge]).expect_err("too large");
+    assert_eq!(c.user_token(), Value::Undefined, "no anonymous token kept");
+    assert!(c.take_notices().is_empty());
+    c.on_wake();
+    assert_eq!(c.env().get_item("AlgoliaObjectQueryCache"), None, "no queryID remembered");
+    call(&mut c, "clickedObjectIDsAfterSearch", vec![click(vec![])]).expect("valid");
+    assert!(c.user_token().as_str().is_some_and(|t| t.starts_with("anonymous-")));
+    c.on_wake();
+    assert!(c.env().get_item("AlgoliaObjectQueryCache").is_some_and(|s| s.contains("products_1")));
+}

@@ -611,9 +611,12 @@ fn read_records(store: &dyn KeyValueStore) -> Vec<Value> {
 /// The stored records; `None` when nothing is stored.
 fn read_stored(store: &dyn KeyValueStore) -> Option<Vec<Value>> {
     let text = store.get_item(STORAGE_KEY)?;
-    let parsed = json::parse(&text);
-    Some(match parsed.as_ref().map(|v| v.field("e")) {
-        Some(Value::Array(items)) => items.iter().filter(|r| r.is_object()).cloned().collect(),
+    let records = match json::parse(&text) {
+        Some(Value::Object(fields)) => fields.into_iter().rev().find(|(k, _)| k == "e").map(|(_, v)| v),
+        _ => None,
+    };
+    Some(match records {
+        Some(Value::Array(items)) => items.into_iter().filter(Value::is_object).collect(),
         _ => Vec::new(),
     })
 }

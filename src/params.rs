@@ -25,6 +25,12 @@ impl AdditionalParams {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// A credential header (`X-Algolia-Application-Id`, `X-Algolia-API-Key`)
+    /// that replaces `init`'s: an empty one does not.
+    pub fn credential(&self, name: &str) -> Option<&str> {
+        self.header(name).filter(|v| !v.is_empty())
+    }
+
     fn parse(method: &'static str, arg: &Value, field: &str) -> Result<AdditionalParams> {
         let mut params = AdditionalParams { infer_query_id: arg.field("inferQueryID").is_truthy(), ..Default::default() };
         match arg.field("headers") {

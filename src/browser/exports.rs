@@ -77,8 +77,9 @@ fn method_name_text(method: &JsValue) -> String {
         return if b { "true" } else { "false" }.to_owned();
     }
     if let Some(n) = method.as_f64() {
-        let text = js_sys::Number::from(n).to_string_with_radix(10).ok().and_then(|s| s.as_string());
-        return text.unwrap_or_default();
+        let mut text = String::new();
+        crate::number::write_f64(n, &mut text);
+        return text;
     }
     method.js_typeof().as_string().unwrap_or_default()
 }
