@@ -1,41 +1,63 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, once; a second run takes a second.
+# Installs what building and testing need, once; a second run takes seconds.
 #  - a Rust toolchain for wasm32-unknown-unknown: rustup's target when it is
 #    installed, else Debian's rustc-web/cargo-web/rust-web-src (std is rebuilt
-#    for wasm with -Zbuild-std) and lld;
+#    for wasm with -Zbuild-std) with rust-web-llvm, which carries rust-lld, the
+#    wasm linker (rustc-web only *recommends* it), and lld-22 behind it;
 #  - wasm-bindgen-cli at exactly the wasm-bindgen version pinned in Cargo.toml;
 #  - Chromium and ChromeDriver for the browser tests;
 #  - the npm tools (esbuild, binaryen's wasm-opt, playwright-core, and the real
 #    search-insights/InstantSearch/Autocomplete packages the tests compare with).
+# Then every tool the build and the tests call is checked by running it; a
+# missing or too old one stops set-up with one line that names it, the version
+# needed and how to get it.
+# Prerequisites it cannot install: an apt-based system (Debian 12), root or
+# sudo, and Node.js >= 20 with npm (Debian 12's own nodejs is 18).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tools
+export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf 'setup: %s\n' "$*"; }
+fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+# version_at_least HAVE NEED: dotted numeric comparison.
+version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]; }
+
+# Node.js first: nothing here can install it, and npm ci needs it.
+node_major_needed=20
+command -v node >/dev/null 2>&1 ||
+  fail "node not found: Node.js >= $node_major_needed with npm is needed (Debian 12's nodejs is 18: install Node.js $node_major_needed or newer, e.g. from NodeSource or nvm)"
+node_version=$(node -p 'process.versions.node' 2>/dev/null) || fail "node does not run: Node.js >= $node_major_needed is needed"
+version_at_least "$node_version" "$node_major_needed" ||
+  fail "node $node_version is too old: Node.js >= $node_major_needed is needed (Debian 12's nodejs is 18: install a newer Node.js, e.g. from NodeSource or nvm)"
+npm --version >/dev/null 2>&1 || fail "npm not found or not running: npm comes with Node.js >= $node_major_needed"
 
 apt_missing=()
 if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   echo rustup > .tools/toolchain
 else
   echo debian > .tools/toolchain
-  for p in rustc-web cargo-web rust-web-src lld-22; do
-    dpkg -s "$p" >/dev/null 2>&1 || apt_missing+=("$p")
+  for p in rustc-web cargo-web rust-web-src rust-web-llvm lld-22; do
+    dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || apt_missing+=("$p")
   done
 fi
 for p in chromium chromium-driver; do
-  dpkg -s "$p" >/dev/null 2>&1 || apt_missing+=("$p")
+  dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || apt_missing+=("$p")
 done
 if ((${#apt_missing[@]})); then
-  log "installing Debian packages: ${apt_missing[*]}"
+  log "installing Debian packages: ${apt_missing[*]} (a few minutes, once)"
+  command -v apt-get >/dev/null 2>&1 || fail "apt-get not found: an apt-based system (Debian 12) is needed to install ${apt_missing[*]}"
   SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || fail "root or sudo is needed to install ${apt_missing[*]}"
+    SUDO="sudo"
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
 fi
 
 pinned=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
-if [ -z "$pinned" ]; then echo "setup: cannot read the wasm-bindgen pin from Cargo.toml" >&2; exit 1; fi
-export PATH="$HOME/.cargo/bin:$PATH"
+[ -n "$pinned" ] || fail "cannot read the wasm-bindgen pin from Cargo.toml"
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $pinned"; then
   log "installing wasm-bindgen-cli $pinned (a few minutes, once)"
   # --locked pins the CLI's own dependencies; a registry mirror may lack one of
@@ -49,3 +71,34 @@ if [ ! -f node_modules/.setup-stamp ] || [ package-lock.json -nt node_modules/.s
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.setup-stamp
 fi
+
+# Every tool, run. `check NAME NEED HOW -- COMMAND…`: COMMAND must succeed and
+# print a version >= NEED (the first dotted number in its output).
+check() {
+  local name=$1 need=$2 how=$3 out have
+  shift 4
+  out=$("$@" 2>/dev/null) || fail "$name does not run ($*): $name >= $need is needed; $how"
+  have=$(grep -Eo '[0-9]+\.[0-9]+(\.[0-9]+)?' <<<"$out" | head -1)
+  [ -n "$have" ] || fail "$name printed no version ($*): $name >= $need is needed; $how"
+  version_at_least "$have" "$need" || fail "$name $have is too old: $name >= $need is needed; $how"
+}
+apt_how() { echo "install it with: apt-get install --no-install-recommends $1"; }
+if [ "$(cat .tools/toolchain)" = debian ]; then
+  check rustc 1.86 "$(apt_how rustc-web)" -- /usr/bin/rustc --version
+  check cargo 1.86 "$(apt_how cargo-web)" -- /usr/bin/cargo --version
+  [ -f "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock" ] ||
+    fail "the Rust std source is missing: rust-web-src is needed for -Zbuild-std; $(apt_how rust-web-src)"
+  check rust-lld 15 "$(apt_how "rust-web-llvm lld-22") (rustc-web only recommends it)" -- rust-lld -flavor wasm --version
+fi
+check wasm-bindgen "$pinned" "install it with: cargo install wasm-bindgen-cli --version =$pinned" -- wasm-bindgen --version
+[ "$(wasm-bindgen --version)" = "wasm-bindgen $pinned" ] ||
+  fail "$(wasm-bindgen --version) is on PATH: exactly $pinned is needed; install it with: cargo install wasm-bindgen-cli --version =$pinned --force"
+check wasm-bindgen-test-runner "$pinned" "install it with: cargo install wasm-bindgen-cli --version =$pinned" -- wasm-bindgen-test-runner --version
+check wasm-opt 116 "it comes from npm's binaryen: run npm ci" -- node_modules/.bin/wasm-opt --version
+check esbuild 0.20 "it comes from npm: run npm ci" -- node_modules/.bin/esbuild --version
+check chromium 120 "$(apt_how chromium)" -- /usr/bin/chromium --headless --no-sandbox --disable-gpu --version
+check chromedriver 120 "$(apt_how chromium-driver)" -- /usr/bin/chromedriver --version
+check node "$node_major_needed" "install Node.js >= $node_major_needed" -- node --version
+check npm 9 "npm comes with Node.js >= $node_major_needed" -- npm --version
+[ "$(/usr/bin/chromium --version 2>/dev/null | grep -Eo '[0-9]+' | head -1)" = "$(/usr/bin/chromedriver --version | grep -Eo '[0-9]+' | head -1)" ] ||
+  fail "chromium and chromedriver differ in major version: update both with: apt-get install --no-install-recommends chromium chromium-driver"
