@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 mkdir -p .tools
 export PATH="$HOME/.cargo/bin:$PATH"
 
+trap 'echo "setup: failed (scripts/setup.sh line $LINENO)" >&2' ERR
 log() { printf 'setup: %s\n' "$*"; }
 fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 # version_at_least HAVE NEED: dotted numeric comparison.
@@ -78,7 +79,7 @@ check() {
   local name=$1 need=$2 how=$3 out have
   shift 4
   out=$("$@" 2>/dev/null) || fail "$name does not run ($*): $name >= $need is needed; $how"
-  have=$(grep -Eo '[0-9]+\.[0-9]+(\.[0-9]+)?' <<<"$out" | head -1)
+  have=$(grep -Eo '[0-9]+(\.[0-9]+)*' <<<"$out" | head -1 || true)
   [ -n "$have" ] || fail "$name printed no version ($*): $name >= $need is needed; $how"
   version_at_least "$have" "$need" || fail "$name $have is too old: $name >= $need is needed; $how"
 }
