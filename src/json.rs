@@ -312,22 +312,194 @@ mod tests {
     }
 
     #[test]
-    fn round_trips() {
-        let text = r#"{"a":[1,2.5,"x\u00e9\ud83d\ude00",{"b":null}],"c":false}"#;
-        let v = parse(text).expect("valid");
-        assert_eq!(v.field("c"), &Value::Bool(false));
-        let again = parse(&to_string(&v)).expect("valid");
-        assert_eq!(v, again);
-        assert_eq!(v.field("a").as_array().and_then(|a| a.get(2)).and_then(Value::as_str), Some("xé😀"));
+    fn writes_strings_like_json_stringify() {
+        // JSON.stringify's output, written by hand: the short escapes, \u00XX for
+        // the other control characters, everything else (DEL, non-ASCII, emoji,
+        // U+2028) as is.
+        let cases: &[(&str, &str)] = &[
+            ("", r#""""#),
+            ("plain", r#""plain""#),
+            ("a\"b", r#""a\"b""#),
+            ("a\\b", r#""a\\b""#),
+            ("a/b", r#""a/b""#),
+            ("\u{8}\u{c}\n\r\t", r#""\b\f\n\r\t""#),
+            ("\u{0}\u{1}\u{1f}", r#""\u0000\u0001\u001f""#),
+            ("\u{b}\u{1a}", r#""\u000b\u001a""#),
+            ("\u{7f} \u{20}", "\"\u{7f}  \""),
+            ("café €😀\u{2028}", "\"café €😀\u{2028}\""),
+            ("x\"\"\\\n", r#""x\"\"\\\n""#),
+        ];
+        for (input, expected) in cases {
+            let mut out = String::new();
+            write_string(input, &mut out);
+            assert_eq!(out, *expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn writes_whole_numbers() {
+        let cases: &[(i64, &str)] = &[(0, "0"), (7, "7"), (-7, "-7"), (10, "10"), (1_700_000_000_123, "1700000000123"), (i64::MIN, "-9223372036854775808"), (i64::MAX, "9223372036854775807")];
+        for (n, expected) in cases {
+            let mut out = String::from("x");
+            write_int(*n, &mut out);
+            assert_eq!(out, format!("x{expected}"));
+        }
+    }
+
+    fn s(text: &str) -> Value {
+        Value::String(text.to_owned())
+    }
+
+    fn n(x: f64) -> Value {
+        Value::Number(x)
+    }
+
+    fn obj(entries: Vec<(&str, Value)>) -> Value {
+        Value::Object(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    #[test]
+    fn reads_hand_written_documents() {
+        let text = r#"{"a":[1,2.5,"x\u00e9\ud83d\ude00",{"b":null}],"c":false,"d":true,"e":{},"f":[]}"#;
+        let expected = obj(vec![
+            ("a", Value::Array(vec![n(1.0), n(2.5), s("x\u{e9}\u{1F600}"), obj(vec![("b", Value::Null)])])),
+            ("c", Value::Bool(false)),
+            ("d", Value::Bool(true)),
+            ("e", obj(vec![])),
+            ("f", Value::Array(vec![])),
+        ]);
+        assert_eq!(parse(text), Some(expected));
+        // Nested three deep, keys kept in their order.
+        let nested = r#"{"z":{"y":[[{"x":"deep"}]]},"a":0}"#;
+        let expected = obj(vec![("z", obj(vec![("y", Value::Array(vec![Value::Array(vec![obj(vec![("x", s("deep"))])])]))])), ("a", n(0.0))]);
+        assert_eq!(parse(nested), Some(expected));
+        // An insights request body as the API receives it.
+        let body = r#"{"events":[{"eventType":"click","eventName":"Product Clicked","index":"products","userToken":"user-1","timestamp":1700000000000,"objectIDs":["sku-1","sku-2"],"positions":[1,2],"queryID":"0123456789abcdef0123456789abcdef"}]}"#;
+        let event = obj(vec![
+            ("eventType", s("click")),
+            ("eventName", s("Product Clicked")),
+            ("index", s("products")),
+            ("userToken", s("user-1")),
+            ("timestamp", n(1_700_000_000_000.0)),
+            ("objectIDs", Value::Array(vec![s("sku-1"), s("sku-2")])),
+            ("positions", Value::Array(vec![n(1.0), n(2.0)])),
+            ("queryID", s("0123456789abcdef0123456789abcdef")),
+        ]);
+        assert_eq!(parse(body), Some(obj(vec![("events", Value::Array(vec![event]))])));
+    }
+
+    #[test]
+    fn reads_every_escape() {
+        let cases: &[(&str, &str)] = &[
+            (r#""\"""#, "\""),
+            (r#""\\""#, "\\"),
+            (r#""\/""#, "/"),
+            (r#""a\/b""#, "a/b"),
+            (r#""\b\f\n\r\t""#, "\u{8}\u{c}\n\r\t"),
+            (r#""\u0041\u0062""#, "Ab"),
+            (r#""\u0000""#, "\u{0}"),
+            (r#""\u001f""#, "\u{1f}"),
+            (r#""caf\u00e9""#, "café"),
+            (r#""caf\u00E9""#, "café"),
+            (r#""\u20ac 5""#, "€ 5"),
+            (r#""\uffff""#, "\u{ffff}"),
+            // Surrogate pairs: U+1F600 and U+10000, U+10FFFF at the edges.
+            (r#""\ud83d\ude00""#, "😀"),
+            (r#""\uD83D\uDE00""#, "😀"),
+            (r#""\ud800\udc00""#, "\u{10000}"),
+            (r#""\udbff\udfff""#, "\u{10ffff}"),
+            (r#""a\ud83d\ude00b""#, "a😀b"),
+            // Raw UTF-8 passes through untouched.
+            ("\"é😀€\"", "é😀€"),
+            (r#""""#, ""),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse(text), Some(s(expected)), "{text}");
+        }
+    }
+
+    #[test]
+    fn reads_numbers_by_the_json_grammar() {
+        let cases: &[(&str, f64)] = &[
+            ("0", 0.0),
+            ("-0", -0.0),
+            ("7", 7.0),
+            ("-12.25", -12.25),
+            ("19.99", 19.99),
+            ("1.5e3", 1500.0),
+            ("1.5E3", 1500.0),
+            ("2e+2", 200.0),
+            ("25e-2", 0.25),
+            ("1E-2", 0.01),
+            ("1700000000123", 1_700_000_000_123.0),
+            ("9007199254740993", 9_007_199_254_740_992.0),
+        ];
+        for (text, expected) in cases {
+            let Some(Value::Number(got)) = parse(text) else { panic!("{text} is a number") };
+            assert_eq!(got.to_bits(), expected.to_bits(), "{text}");
+        }
+        for bad in ["01", "-", "+1", ".5", "1.", "1.e2", "1e", "1e+", "--1", "0x10", "1_000", "Infinity", "NaN", "-Infinity"] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn whitespace_around_tokens_is_allowed() {
+        let text = " \t\r\n{ \"a\" :\t[ 1 ,\n2 ] ,\r\n\"b\"\n:\ttrue } \n";
+        assert_eq!(parse(text), Some(obj(vec![("a", Value::Array(vec![n(1.0), n(2.0)])), ("b", Value::Bool(true))])));
+        assert_eq!(parse("  \"x\"  "), Some(s("x")));
+        assert_eq!(parse("[ ]"), Some(Value::Array(vec![])));
+        assert_eq!(parse("{ }"), Some(obj(vec![])));
+        // Only JSON's four whitespace characters.
+        for bad in ["\u{0b}1", "1\u{0c}", "\u{a0}1", "[1,\u{2028}2]"] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_broken_strings() {
+        for bad in [
+            r#""\ud800""#,          // a lone high surrogate
+            r#""\ud800x""#,         // high surrogate, then a plain character
+            r#""\ud800\n""#,        // high surrogate, then another escape
+            r#""\ud800\u0041""#,    // high surrogate, then no low one
+            r#""\ud800\ud800""#,    // two high surrogates
+            r#""\ud800\ue000""#,    // high surrogate, then the first character after the low ones
+            r#""\ud800\udbff""#,    // high surrogate, then the last high one
+            r#""\udc00""#,          // a lone low surrogate
+            r#""\ude00\ud83d""#,    // a pair in the wrong order
+            r#""\u12""#,            // too few hex digits
+            r#""\u12g4""#,          // not hex
+            r#""\x41""#,            // not a JSON escape
+            r#""\'""#,              // not a JSON escape either
+            r#""\""#,               // escape at the end
+            "\"a\nb\"",             // raw control characters must be escaped
+            "\"a\tb\"",
+            "\"\u{1}\"",
+            "'single'",
+            r#"{a:1}"#,              // unquoted key
+            r#"{1:1}"#,
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 
     #[test]
     fn rejects_garbage_without_panicking() {
-        for bad in ["", "{", "[1,", "{\"a\"}", "nul", "\"abc", "[1]x", "{\"a\":1,}", "\"\\ud800\"", "1e999", "\"\\u12\""] {
+        for bad in [
+            "", " ", "{", "}", "[", "[1,", "[1,]", "[,1]", "[1 2]", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}", "{,}",
+            "nul", "nulls", "True", "tru", "\"abc", "[1]x", "1 2", "{}{}", "\"\\ud800\"", "1e999", "-1e999", "\"\\u12\"",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert_eq!(parse(&deep), None);
+        // 64 levels are read (a stored outbox nests 4).
+        let mut nested = Value::Array(vec![]);
+        for _ in 1..64 {
+            nested = Value::Array(vec![nested]);
+        }
+        assert_eq!(parse(&("[".repeat(64) + &"]".repeat(64))), Some(nested));
     }
 
     #[test]
