@@ -251,7 +251,8 @@ fn calls_in_one_task_share_one_request_and_promises_settle() {
     assert!(progress.reports[0].delivered);
 }
 
-const DEFAULT_FLUSH_DELAY: f64 = crate::options::DEFAULT_FLUSH_DELAY_MS;
+/// README, `init` options: `flushDelay` defaults to 50 ms.
+const DEFAULT_FLUSH_DELAY: f64 = 50.0;
 
 #[test]
 fn bad_input_is_refused_and_the_next_call_works() {
@@ -592,4 +593,237 @@ fn a_refused_call_makes_no_token_and_remembers_no_query_id() {
     assert!(c.user_token().as_str().is_some_and(|t| t.starts_with("anonymous-")));
     c.on_wake();
     assert!(c.env().get_item("AlgoliaObjectQueryCache").is_some_and(|s| s.contains("products_1")));
+}
+
+// The retry schedule, from the README ("Delivery"): network errors, timeouts,
+// 5xx and 429 are retried with exponential backoff and jitter — 0.5–1 s,
+// 1–2 s, 2–4 s, 4–8 s, 8–16 s, at most 30 s — and `maxRetries` defaults to 5.
+// Every expected delay below is written by hand from those numbers. The
+// clock is the fake page's: nothing here waits or depends on machine speed.
+
+use crate::environment::OutgoingRequest;
+use crate::outbox::DeliveryReport;
+
+/// The documented window of retry 1, 2, … 5 (ms).
+const RETRY_WINDOWS: [(f64, f64); 5] = [(500.0, 1000.0), (1000.0, 2000.0), (2000.0, 4000.0), (4000.0, 8000.0), (8000.0, 16000.0)];
+
+/// Jitter bytes: the first byte of `random_bytes` picks where in its window a
+/// retry falls, 0 at the start, 255 at the end.
+const EARLIEST: u8 = 0;
+const LATEST: u8 = 255;
+
+/// One click of `user-1`, sent once the batch window closes; its call id and request.
+fn click_sent(c: &mut InsightsClient<FakeEnv>) -> (CallId, OutgoingRequest) {
+    let reply = call(c, "clickedObjectIDs", vec![movie_click(vec![("userToken", Value::str("user-1"))])]).expect("click");
+    let Reply::Pending(id) = reply else { panic!("pending expected, got {reply:?}") };
+    c.on_wake();
+    let sent: Vec<_> = c.env_mut().sent.drain(..).collect();
+    assert_eq!(sent.len(), 1);
+    let request = sent.into_iter().next().expect("one request");
+    (id, request)
+}
+
+/// Answers `request` with `outcome`, the next random bytes starting with
+/// `jitter`; returns the wake-up asked for (the retry's delay, ms) and the progress.
+fn answer(c: &mut InsightsClient<FakeEnv>, request: &OutgoingRequest, outcome: ResponseOutcome, jitter: u8) -> (Option<f64>, Progress) {
+    c.env_mut().random.push_back([jitter; 16]);
+    let wakes = c.env().wakes.len();
+    c.on_response(request.id, outcome);
+    let asked = c.env().wakes.get(wakes..).unwrap_or_default().to_vec();
+    assert!(asked.len() <= 1, "one wake-up at most: {asked:?}");
+    c.env_mut().random.clear();
+    (asked.first().copied(), c.take_progress())
+}
+
+/// Moves the clock `ms` on and fires the wake-up; returns what was sent.
+fn later(c: &mut InsightsClient<FakeEnv>, ms: f64) -> Vec<OutgoingRequest> {
+    c.env_mut().now += ms;
+    c.on_wake();
+    c.env_mut().sent.drain(..).collect()
+}
+
+/// The retry comes exactly `delay` ms after the failure: not a millisecond
+/// sooner (a timer firing early sends nothing), and with the same body.
+fn retry_after(c: &mut InsightsClient<FakeEnv>, delay: f64, previous: &OutgoingRequest) -> OutgoingRequest {
+    assert!(later(c, delay - 1.0).is_empty(), "sent before its {delay} ms");
+    let sent = later(c, 1.0);
+    assert_eq!(sent.len(), 1, "one retry after {delay} ms");
+    let retry = sent.into_iter().next().expect("the retry");
+    assert_eq!(retry.body, previous.body, "the same events again");
+    assert_eq!(retry.url, previous.url);
+    retry
+}
+
+/// What the five retries of one request meet, in turn: every kind of failure
+/// the README says is retried (a timeout reaches the core as a network error).
+fn retried_failures() -> [(ResponseOutcome, Option<u16>, &'static str); 5] {
+    [
+        (ResponseOutcome::NetworkError, None, "network error"),
+        (ResponseOutcome::Status(500, r#"{"status":500,"message":"Internal Server Error"}"#.into()), Some(500), "Internal Server Error"),
+        (ResponseOutcome::Status(429, String::new()), Some(429), "HTTP 429"),
+        (ResponseOutcome::Status(503, "<html>busy</html>".into()), Some(503), "HTTP 503"),
+        (ResponseOutcome::Status(502, r#"{"message":"Bad Gateway"}"#.into()), Some(502), "Bad Gateway"),
+    ]
+}
+
+#[test]
+fn retries_back_off_in_the_documented_windows() {
+    // Earliest and latest jitter: each retry falls exactly on its window's edges.
+    let earliest = [500.0, 1000.0, 2000.0, 4000.0, 8000.0];
+    let latest = [1000.0, 2000.0, 4000.0, 8000.0, 16000.0];
+    for (jitter, expected) in [(EARLIEST, earliest), (LATEST, latest)] {
+        let mut c = client();
+        init(&mut c, vec![]);
+        let (_, mut request) = click_sent(&mut c);
+        let mut delays = Vec::new();
+        for (outcome, _, _) in retried_failures() {
+            let (delay, progress) = answer(&mut c, &request, outcome, jitter);
+            let delay = delay.expect("a retry is scheduled");
+            assert!(progress.reports.iter().all(|r| r.will_retry));
+            delays.push(delay);
+            request = retry_after(&mut c, delay, &request);
+        }
+        assert_eq!(delays, expected, "jitter byte {jitter}");
+    }
+    // Jitter in between: strictly inside each window.
+    for jitter in [1u8, 64, 128, 200, 254] {
+        let mut c = client();
+        init(&mut c, vec![]);
+        let (_, mut request) = click_sent(&mut c);
+        for (attempt, (outcome, _, _)) in retried_failures().into_iter().enumerate() {
+            let (delay, _) = answer(&mut c, &request, outcome, jitter);
+            let delay = delay.expect("a retry is scheduled");
+            let (low, high) = RETRY_WINDOWS[attempt];
+            assert!(low < delay && delay < high, "retry {} after {delay} ms with jitter byte {jitter}, outside ({low}, {high})", attempt + 1);
+            request = retry_after(&mut c, delay, &request);
+        }
+    }
+}
+
+#[test]
+fn default_max_retries_is_five_then_the_events_are_given_up() {
+    let mut c = client();
+    init(&mut c, vec![]);
+    let (call_id, mut request) = click_sent(&mut c);
+    assert_eq!(request.timeout_ms, 20_000.0, "README: requestTimeout defaults to 20000 ms");
+    let mut attempts = 1;
+    for (retry, (outcome, status, message)) in retried_failures().into_iter().enumerate() {
+        let (delay, progress) = answer(&mut c, &request, outcome, LATEST);
+        assert_eq!(
+            progress,
+            Progress {
+                completions: vec![],
+                reports: vec![DeliveryReport { status, message: message.to_owned(), events: 1, will_retry: true, delivered: false }],
+            },
+            "failure {}",
+            retry + 1
+        );
+        assert!(c.env().errors.is_empty(), "nothing logged while retrying: {:?}", c.env().errors);
+        request = retry_after(&mut c, delay.expect("a retry is scheduled"), &request);
+        attempts += 1;
+    }
+    assert_eq!(attempts, 6, "1 attempt + 5 retries");
+    // The sixth attempt fails too: no seventh, the call resolves false.
+    let (delay, progress) = answer(&mut c, &request, ResponseOutcome::Status(503, String::new()), LATEST);
+    assert_eq!(delay, None, "no retry scheduled");
+    assert_eq!(
+        progress,
+        Progress {
+            completions: vec![(call_id, false)],
+            reports: vec![DeliveryReport { status: Some(503), message: "HTTP 503".to_owned(), events: 1, will_retry: false, delivered: false }],
+        }
+    );
+    assert_eq!(c.env().errors, vec!["search-insights: gave up sending 1 event(s) after 6 attempts: HTTP 503".to_owned()]);
+    assert_eq!(c.pending_events(), 0);
+    assert!(later(&mut c, 3_600_000.0).is_empty(), "nothing sent an hour later");
+    assert_eq!(c.env().get_item("AlgoliaInsightsOutbox"), None, "without consent nothing is kept");
+}
+
+#[test]
+fn max_retries_option_sets_the_number_of_attempts() {
+    for (max_retries, attempts) in [(0.0, 1), (1.0, 2), (3.0, 4)] {
+        let mut c = client();
+        init(&mut c, vec![("maxRetries", Value::Number(max_retries))]);
+        let (call_id, mut request) = click_sent(&mut c);
+        let mut sent = 1;
+        loop {
+            let (delay, progress) = answer(&mut c, &request, ResponseOutcome::NetworkError, EARLIEST);
+            match delay {
+                Some(delay) => {
+                    request = retry_after(&mut c, delay, &request);
+                    sent += 1;
+                }
+                None => {
+                    assert_eq!(progress.completions, vec![(call_id, false)]);
+                    break;
+                }
+            }
+            assert!(sent <= 30, "never gives up");
+        }
+        assert_eq!(sent, attempts, "maxRetries {max_retries}");
+        assert_eq!(c.env().errors, vec![format!("search-insights: gave up sending 1 event(s) after {attempts} attempts: network error")]);
+    }
+}
+
+#[test]
+fn retry_delays_stop_growing_at_30_seconds() {
+    // With maxRetries 20 the doubling would reach 16–32 s at retry 6 and
+    // 8–16 min at retry 20; every delay stays at most 30 s.
+    let earliest: Vec<f64> = [500.0, 1000.0, 2000.0, 4000.0, 8000.0].into_iter().chain([15_000.0; 15]).collect();
+    let latest: Vec<f64> = [1000.0, 2000.0, 4000.0, 8000.0, 16_000.0].into_iter().chain([30_000.0; 15]).collect();
+    for (jitter, expected) in [(EARLIEST, earliest), (LATEST, latest)] {
+        let mut c = client();
+        init(&mut c, vec![("maxRetries", Value::Number(20.0))]);
+        let (call_id, mut request) = click_sent(&mut c);
+        let mut delays = Vec::new();
+        for _ in 0..20 {
+            let (delay, progress) = answer(&mut c, &request, ResponseOutcome::Status(500, String::new()), jitter);
+            assert!(progress.completions.is_empty());
+            let delay = delay.expect("a retry is scheduled");
+            delays.push(delay);
+            request = retry_after(&mut c, delay, &request);
+        }
+        assert_eq!(delays, expected, "jitter byte {jitter}");
+        let (delay, progress) = answer(&mut c, &request, ResponseOutcome::Status(500, String::new()), jitter);
+        assert_eq!((delay, progress.completions), (None, vec![(call_id, false)]), "21 attempts, then given up");
+    }
+}
+
+#[test]
+fn only_network_errors_5xx_and_429_are_retried() {
+    let retried = [
+        ResponseOutcome::NetworkError,
+        ResponseOutcome::Status(500, String::new()),
+        ResponseOutcome::Status(502, String::new()),
+        ResponseOutcome::Status(503, String::new()),
+        ResponseOutcome::Status(504, String::new()),
+        ResponseOutcome::Status(599, String::new()),
+        ResponseOutcome::Status(429, String::new()),
+    ];
+    for outcome in retried {
+        let mut c = client();
+        init(&mut c, vec![]);
+        let (_, request) = click_sent(&mut c);
+        let (delay, progress) = answer(&mut c, &request, outcome.clone(), EARLIEST);
+        assert_eq!(delay, Some(500.0), "{outcome:?}");
+        assert!(progress.completions.is_empty() && progress.reports[0].will_retry, "{outcome:?}");
+        retry_after(&mut c, 500.0, &request);
+    }
+    for status in [400u16, 401, 403, 404, 408, 413, 422, 499] {
+        let mut c = client();
+        init(&mut c, vec![]);
+        let (call_id, request) = click_sent(&mut c);
+        let (delay, progress) = answer(&mut c, &request, ResponseOutcome::Status(status, r#"{"message":"no"}"#.into()), EARLIEST);
+        assert_eq!(delay, None, "{status}");
+        assert_eq!(progress.completions, vec![(call_id, false)], "{status}");
+        assert_eq!(c.env().errors, vec![format!("search-insights: the Insights API refused 1 event(s) ({status}): no")]);
+        assert!(later(&mut c, 60_000.0).is_empty(), "{status} is not retried");
+    }
+    for status in [200u16, 201, 204] {
+        let mut c = client();
+        init(&mut c, vec![]);
+        let (call_id, request) = click_sent(&mut c);
+        let (delay, progress) = answer(&mut c, &request, ResponseOutcome::Status(status, String::new()), EARLIEST);
+        assert_eq!((delay, progress.completions), (None, vec![(call_id, true)]), "{status}");
+    }
 }

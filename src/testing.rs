@@ -1,5 +1,7 @@
 //! In-memory stand-ins for the page, for native unit tests.
 
+use std::collections::VecDeque;
+
 use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, Transport};
 
 /// `localStorage` in memory; can be told to refuse writes like a full store.
@@ -34,6 +36,9 @@ impl KeyValueStore for MemoryStore {
 pub struct FakeEnv {
     pub now: f64,
     pub seed: u8,
+    /// Answers for `random_bytes`, used first (oldest first) before the
+    /// seeded ones: a test fixes a retry's jitter with them.
+    pub random: VecDeque<[u8; 16]>,
     pub cookies: Vec<(String, String)>,
     pub cookie_writes: Vec<String>,
     pub cookies_enabled: bool,
@@ -52,6 +57,7 @@ impl Default for FakeEnv {
         FakeEnv {
             now: 1_700_000_000_000.0,
             seed: 0,
+            random: VecDeque::new(),
             cookies: Vec::new(),
             cookie_writes: Vec::new(),
             cookies_enabled: true,
@@ -134,6 +140,9 @@ impl Platform for FakeEnv {
     }
 
     fn random_bytes(&mut self) -> [u8; 16] {
+        if let Some(bytes) = self.random.pop_front() {
+            return bytes;
+        }
         self.seed = self.seed.wrapping_add(1);
         let mut bytes = [0u8; 16];
         for (i, b) in bytes.iter_mut().enumerate() {
