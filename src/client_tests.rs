@@ -827,3 +827,69 @@ fn only_network_errors_5xx_and_429_are_retried() {
         assert_eq!((delay, progress.completions), (None, vec![(call_id, true)]), "{status}");
     }
 }
+
+// The stored outbox, from the README ("With and without storage consent"):
+// with consent, undelivered events are kept in `localStorage` under
+// `AlgoliaInsightsOutbox`, at most 1000, oldest dropped first.
+
+/// The objectID of each stored event, in stored order.
+fn stored_object_ids(env: &FakeEnv) -> Vec<String> {
+    let text = env.get_item("AlgoliaInsightsOutbox").expect("an outbox is stored");
+    let outbox = json::parse(&text).expect("stored outbox is JSON");
+    let records = outbox.field("e").as_array().expect("records").to_vec();
+    records
+        .iter()
+        .map(|r| {
+            let event = json::parse(r.field("b").as_str().expect("event JSON")).expect("event is JSON");
+            event.field("objectIDs").as_array().expect("objectIDs")[0].as_str().expect("a string").to_owned()
+        })
+        .collect()
+}
+
+/// `obj-<first>` … `obj-<last>`.
+fn object_ids(first: usize, last: usize) -> Vec<String> {
+    (first..=last).map(|i| format!("obj-{i}")).collect()
+}
+
+#[test]
+fn at_most_1000_events_are_stored_and_the_oldest_go_first() {
+    let mut c = client();
+    init(&mut c, vec![("useCookie", Value::Bool(true))]);
+    // 1005 clicks, one millisecond apart: obj-1 is the oldest.
+    for i in 1..=1005 {
+        c.env_mut().now += 1.0;
+        let click = movie_click(vec![("objectIDs", strs(&[format!("obj-{i}").as_str()]))]);
+        call(&mut c, "clickedObjectIDs", vec![click]).expect("click");
+    }
+    c.on_wake();
+    let requests: Vec<_> = c.env_mut().sent.drain(..).collect();
+    let sent: usize = requests.iter().map(|r| r.body.matches(r#""eventType":"click""#).count()).sum();
+    assert_eq!(sent, 1005, "all 1005 are sent");
+    let stored = stored_object_ids(c.env());
+    assert_eq!(stored.len(), 1000);
+    assert_eq!(stored, object_ids(6, 1005), "obj-1 … obj-5 are not stored");
+    for dropped in ["obj-1", "obj-2", "obj-3", "obj-4", "obj-5"] {
+        assert!(!stored.iter().any(|s| s == dropped), "{dropped} is one of the 5 oldest");
+    }
+    assert_eq!(&stored[..3], ["obj-6", "obj-7", "obj-8"]);
+    assert_eq!(&stored[997..], ["obj-1003", "obj-1004", "obj-1005"]);
+
+    // The endpoint is down; the page is left while the events wait for their retry.
+    for r in &requests {
+        c.on_response(r.id, ResponseOutcome::NetworkError);
+    }
+    c.on_page_hide();
+    assert!(c.env().sent.is_empty() && c.env().beacons.is_empty(), "failed events wait in storage for the next page");
+    assert_eq!(stored_object_ids(c.env()), object_ids(6, 1005));
+
+    // The next page load sends exactly the 1000 stored events: obj-6 … obj-1005.
+    let mut env = FakeEnv { seed: 100, now: c.env().now + 1000.0, ..FakeEnv::default() };
+    env.store.items = c.env().store.items.clone();
+    let mut next = InsightsClient::new(env);
+    init(&mut next, vec![("useCookie", Value::Bool(true))]);
+    let events = flush_events(&mut next);
+    let mut delivered: Vec<String> = events.iter().map(|e| e.field("objectIDs").as_array().expect("ids")[0].as_str().expect("id").to_owned()).collect();
+    delivered.sort_by_key(|id| id.trim_start_matches("obj-").parse::<usize>().expect("number"));
+    assert_eq!(delivered, object_ids(6, 1005));
+    assert_eq!(next.env().get_item("AlgoliaInsightsOutbox"), None, "nothing left once delivered");
+}

@@ -736,15 +736,21 @@ mod tests {
         let (mut outbox, _) = outbox_with(2000, 1, 0, URL);
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
-        assert!(env.sent.len() <= 10, "{} requests", env.sent.len());
-        let mut total = 0;
-        for r in &env.sent {
-            let events = json::parse(&r.body).expect("json").field("events").as_array().map(<[Value]>::len).unwrap_or(0);
-            assert!(events <= MAX_EVENTS_PER_REQUEST);
-            assert!(r.body.len() <= MAX_KEEPALIVE_BYTES);
-            total += events;
-        }
-        assert_eq!(total, 2000);
+        // By hand: event i is 106 bytes for i < 10, 107 below 100, 108 below
+        // 1000, 109 from 1000; a body is `{"events":[` + events joined by `,` +
+        // `]}` (13 bytes more), at most 64 KiB = 65 536 bytes. Events 0–601:
+        // 10×106 + 90×107 + 502×108 + 601 commas + 13 = 65 520 (one more would
+        // make 65 629). Events 602–1200: 599×108 + 598 + 13 = 65 303 … etc.
+        let counts: Vec<usize> = env.sent.iter().map(|r| r.body.matches(r#""eventType""#).count()).collect();
+        assert_eq!(counts, vec![602, 599, 595, 204]);
+        let sizes: Vec<usize> = env.sent.iter().map(|r| r.body.len()).collect();
+        assert_eq!(sizes, vec![65_520, 65_504, 65_462, 22_452]);
+        assert!(env.sent[0].body.starts_with(r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["0"],"pad":""},"#));
+        assert!(env.sent[0].body.ends_with(r#""objectIDs":["601"],"pad":""}]}"#));
+        assert!(env.sent[1].body.starts_with(r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["602"],"pad":""},"#));
+        assert!(env.sent[2].body.starts_with(r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["1201"],"pad":""},"#));
+        assert!(env.sent[3].body.starts_with(r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["1796"],"pad":""},"#));
+        assert!(env.sent[3].body.ends_with(r#""objectIDs":["1999"],"pad":""}]}"#));
     }
 
     #[test]
@@ -759,7 +765,11 @@ mod tests {
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         assert_eq!(env.sent.iter().map(|r| r.url.as_str()).collect::<Vec<_>>(), vec!["u1", "u2"]);
-        assert!(env.sent[0].body.contains(r#"["1"]"#) && env.sent[0].body.contains(r#"["3"]"#));
+        assert_eq!(
+            env.sent[0].body,
+            r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["1"],"pad":""},{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["3"],"pad":""}]}"#
+        );
+        assert_eq!(env.sent[1].body, r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["2"],"pad":""}]}"#);
     }
 
     #[test]
@@ -778,15 +788,23 @@ mod tests {
         let mut env = FakeEnv::default();
         outbox.flush(&mut env, 0.0, &POLICY, false);
         let first = env.sent.remove(0);
+        assert_eq!(
+            first.body,
+            r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["0"],"pad":""},{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["1"],"pad":""},{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["2"],"pad":""}]}"#
+        );
+        env.random.push_back([255; 16]); // the latest jitter: 1 s for the first retry
         let s = outbox.on_response(&mut env, first.id, ResponseOutcome::Status(500, "{}".into()), 0.0, &POLICY);
         assert!(s.completions.is_empty());
         assert!(s.reports[0].will_retry);
-        assert!(env.wakes.iter().any(|d| *d >= BASE_RETRY_DELAY_MS / 2.0));
-        outbox.woke(10_000.0);
-        outbox.flush(&mut env, 10_000.0, &POLICY, false);
+        assert_eq!(env.wakes, vec![1000.0]);
+        outbox.woke(999.0);
+        outbox.flush(&mut env, 999.0, &POLICY, false);
+        assert!(env.sent.is_empty(), "not before 1 s");
+        outbox.woke(1000.0);
+        outbox.flush(&mut env, 1000.0, &POLICY, false);
         let second = env.sent.remove(0);
         assert_eq!(second.body, first.body, "same events again");
-        let s = outbox.on_response(&mut env, second.id, ResponseOutcome::Status(200, "{}".into()), 10_000.0, &POLICY);
+        let s = outbox.on_response(&mut env, second.id, ResponseOutcome::Status(200, "{}".into()), 1000.0, &POLICY);
         assert_eq!(s.completions, vec![Completion { call: calls[0], delivered: true }]);
         assert_eq!(outbox.pending(), 0);
     }
@@ -882,7 +900,10 @@ mod tests {
         assert_eq!(other_tab.restore(&mut env, 3.0, &policy), 0, "claimed by page2");
         page2.flush(&mut env, 100.0, &policy, false);
         let r = env.sent.remove(0);
-        assert_eq!(r.body, body_of(&[Entry { id: String::new(), url: String::new(), json: event_json(0, 0), timestamp: 0.0, attempts: 0, not_before: 0.0, call: None, purchase: None }, Entry { id: String::new(), url: String::new(), json: event_json(1, 0), timestamp: 0.0, attempts: 0, not_before: 0.0, call: None, purchase: None }]));
+        assert_eq!(
+            r.body,
+            r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["0"],"pad":""},{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["1"],"pad":""}]}"#
+        );
         page2.on_response(&mut env, r.id, ResponseOutcome::Status(200, "{}".into()), 100.0, &policy);
         assert_eq!(env.get_item(STORAGE_KEY), None, "nothing left once delivered");
         let mut page3 = Outbox::new("s".into());
@@ -1173,6 +1194,42 @@ mod tests {
         outbox.flush(&mut env, 1.0, &POLICY, false);
         assert_eq!(env.get_item(STORAGE_KEY), None);
         assert_eq!(outbox.pending(), 1, "still sent by this page");
+    }
+
+    #[test]
+    fn the_stored_outbox_keeps_the_1000_newest_events_of_all_pages() {
+        // Another tab's three events, leased to it, written by hand: made at
+        // t = 5, 10.5 and 2000 ms.
+        let other = |id: &str, t: &str, object: &str| {
+            format!(
+                r#"{{"id":"{id}","o":"q","l":1000000000000000,"u":"{URL}","b":"{{\"eventType\":\"click\",\"eventName\":\"n\",\"index\":\"i\",\"userToken\":\"u\",\"timestamp\":{t},\"objectIDs\":[\"{object}\"]}}","t":{t},"n":0}}"#
+            )
+        };
+        let stored_before = format!(r#"{{"v":1,"e":[{},{},{}]}}"#, other("q-1", "5", "q1"), other("q-2", "10.5", "q2"), other("q-3", "2000", "q3"));
+        let mut env = FakeEnv::default();
+        env.set_item(STORAGE_KEY, &stored_before);
+        // This page's 1000 events, p-1 … p-1000, made at t = 10, 11, … 1009.
+        let mut outbox = Outbox::new("p".into());
+        let call = outbox.open_call(1000);
+        for i in 0..1000 {
+            outbox.push(call, URL, event_json(i, 0), 10.0 + i as f64, None);
+        }
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        outbox.flush(&mut env, 3000.0, &policy, false);
+        // 1003 events, 3 too many: the oldest are q-1 (5), p-1 (10) and q-2 (10.5).
+        let ids: Vec<String> = stored(&env).iter().map(|r| r.field("id").as_str().unwrap_or("?").to_owned()).collect();
+        assert_eq!(ids.len(), 1000);
+        let mut expected = vec!["q-3".to_owned()];
+        expected.extend((2..=1000).map(|n| format!("p-{n}")));
+        assert_eq!(ids, expected);
+        for dropped in ["q-1", "q-2", "p-1"] {
+            assert!(!ids.iter().any(|id| id == dropped), "{dropped} is among the 3 oldest");
+        }
+        // q-3 is kept exactly as the other tab wrote it.
+        let q3 = stored(&env).into_iter().next().unwrap_or(Value::Null);
+        assert_eq!(json::to_string(&q3), other("q-3", "2000", "q3"));
+        // This page still sends all 1000 of its own.
+        assert_eq!(outbox.pending(), 1000);
     }
 
     #[test]
