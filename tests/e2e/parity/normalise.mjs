@@ -1,8 +1,11 @@
 // Turns a raw outcome (run.mjs) into the view both libraries must agree on:
 // made-up anonymous tokens are numbered in order of appearance, the page's
-// origin becomes "$HOST", the run's application ID "$APP", events are
-// compared as a multiset (requests are not: this library batches), and
+// origin becomes "$HOST", the run's application ID "$APP", events the
+// endpoint received are compared as a multiset (field by field, with the
+// API's verdict), their order as the sequence the page sent them in, and
+// requests by number (this library batches: named differences say how);
 // timestamps of the query-ID cache are dropped.
+import assert from "node:assert/strict";
 
 const ANONYMOUS = /anonymous-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
@@ -30,6 +33,25 @@ function mapStrings(value, fn) {
 /** `events[3]: EventName is required` → `EventName is required` (positions differ with batching). */
 function reason(text) {
   return text == null ? null : String(text).replace(/^events\[\d+\]: /, "");
+}
+
+/** One event in the order view: type, name and what it is about. */
+export function orderKey(event) {
+  return `${event.eventType} ${JSON.stringify(event.eventName)} ${JSON.stringify(event.objectIDs ?? event.filters ?? null)}`;
+}
+
+/** The events of every request the page made, in the order it sent them. */
+function sentOrder(raw) {
+  return raw.sent.flatMap((s, n) => {
+    let body;
+    try {
+      body = JSON.parse(s.body);
+    } catch {
+      assert.fail(`${raw.lib}: request ${n} (${s.via}) has no JSON body: ${String(s.body).slice(0, 200)}`);
+    }
+    assert.ok(Array.isArray(body.events), `${raw.lib}: request ${n} has no events array`);
+    return body.events.map(orderKey);
+  });
 }
 
 /**
@@ -75,6 +97,9 @@ export function normalise(raw, known = []) {
   ]
     .sort()
     .map((q) => JSON.parse(q));
+  const order = sentOrder(raw);
+  assert.equal(order.length, raw.events.length, `${raw.lib}: events the page sent vs events the endpoint recorded`);
+  assert.equal(raw.sent.length, raw.requests.length, `${raw.lib}: requests the page made vs requests the endpoint recorded`);
   return {
     steps,
     callbacks,
@@ -86,6 +111,8 @@ export function normalise(raw, known = []) {
     endpoints: raw.endpoints.map(fix),
     queries,
     events,
+    order,
+    requestCount: raw.sent.length,
     console: mapStrings(raw.console.map((m) => `${m.type}: ${m.text}`), fix),
   };
 }

@@ -38,25 +38,54 @@ function preparePage({ config, storage, storageThrows }) {
   }
 }
 
-/** Waits until every request the page sent has reached the endpoint and nothing more comes. */
-async function settle(page, server, app) {
-  let last = "";
-  let stable = 0;
-  for (let i = 0; i < 400 && stable < 3; i++) {
+/** Generous safety nets: reaching one is a failure, never a pass. */
+const PAGE_TIMEOUT_MS = 60_000;
+const DELIVERY_TIMEOUT_MS = 60_000;
+
+/** Polls `check()` until it returns a truthy value; throws `describe()` once `timeoutMs` have passed. */
+async function waitOrThrow(check, describe, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(await describe());
     await sleep(50);
+  }
+}
+
+const pageState = (page) =>
+  page.evaluate(() => {
+    const log = window.__parityLog;
+    return log ? { waiting: log.waiting, steps: log.steps.length, sent: log.sent.length, inFlight: log.inFlight, done: log.done } : null;
+  });
+
+/**
+ * Waits until everything the page sent has reached the endpoint. Every
+ * request is recorded by the page when it is made (search-insights sends at
+ * the call; this library's last batch is sent by the final `flush`), so the
+ * endpoint must end with exactly as many requests as the page made, none in
+ * flight, and, when the run knows it (`expectEvents`, worked out from
+ * search-insights' run), at least that many events.
+ */
+async function delivered(page, server, app, lib, expectEvents) {
+  let last;
+  const check = async () => {
     const { sent, inFlight } = await page.evaluate(() => ({ sent: window.__parityLog.sent.length, inFlight: window.__parityLog.inFlight }));
     const received = (await server.requests({ appId: app, path: "/1/events" })).filter((r) => r.method === "POST").length;
-    const now = JSON.stringify([sent, inFlight, received]);
-    stable = inFlight === 0 && received >= sent && now === last ? stable + 1 : 0;
-    last = now;
-  }
+    const events = expectEvents === undefined ? 0 : (await server.events({ appId: app })).length;
+    last = { sent, inFlight, received, events, expectEvents };
+    if (received > sent) throw new Error(`${lib}: the endpoint received ${received} requests, the page made only ${sent}`);
+    return inFlight === 0 && received === sent && (expectEvents === undefined || events >= expectEvents);
+  };
+  await waitOrThrow(check, () => `${lib}: deliveries did not complete within ${DELIVERY_TIMEOUT_MS} ms: ${JSON.stringify(last)}`, DELIVERY_TIMEOUT_MS);
 }
 
 /**
  * Runs `scenario` with `lib` ("js" or "wasm"); resolves to the raw outcome.
- * `shared` holds values both runs must use (a fixed timestamp).
+ * `shared` holds values both runs must use (a fixed timestamp);
+ * `expectEvents`, how many events must reach the endpoint.
  */
-export async function runScenario({ browser, server, scenario, lib, shared }) {
+export async function runScenario({ browser, server, scenario, lib, shared, expectEvents }) {
   const app = uniqueAppId(`parity-${lib}`);
   const mode = scenario.mode || "snippet";
   const context = await browser.newContext();
@@ -76,8 +105,10 @@ export async function runScenario({ browser, server, scenario, lib, shared }) {
     const messages = watchConsole(page);
     const start = Date.now();
     await page.goto(`${server.url}/parity/${mode}-${lib}.html`);
-    await page.waitForFunction(() => window.__parityLog && window.__parityLog.done, null, { timeout: 20000 });
-    await settle(page, server, app);
+    await page.waitForFunction(() => window.__parityLog && window.__parityLog.done, null, { timeout: PAGE_TIMEOUT_MS }).catch(async (e) => {
+      throw new Error(`${lib}: the page did not finish its steps within ${PAGE_TIMEOUT_MS} ms; state ${JSON.stringify(await pageState(page).catch(() => null))} (${e.message})`);
+    });
+    await delivered(page, server, app, lib, expectEvents);
     const seen = await page.evaluate(() => {
       const cookie = document.cookie.split("; ").find((c) => c.startsWith("_ALGOLIA="));
       let queryCache = null;

@@ -5,7 +5,9 @@
 //   mode     "snippet" (default) or "module" (npm import: return values visible)
 //   cookie   an `_ALGOLIA` cookie the visitor already has
 //   storage  localStorage items already there; storageThrows: every access throws
-//   differs  named differences (differences.mjs) this scenario shows on purpose
+//   differs  named differences (differences.mjs) this scenario shows on purpose,
+//            each with its hand-written expectation (`batches: n`: this
+//            library makes n requests where search-insights makes one per call)
 //   expect   what search-insights must show (so that agreeing is not agreeing on
 //            nothing): `events` accepted (default: at least one), `console`,
 //            `endpoints`, `cookie`, `cookieDays`, `queryCache`, `queryCacheSize`, `callbacks`,
@@ -29,7 +31,12 @@ const ev = (eventName, fields = {}) => ({ index: "products", eventName, objectID
 const click = (name = "Product Clicked", fields) => ["clickedObjectIDs", ev(name, fields)];
 // A query-ID cache at search-insights' limit (5000 entries), oldest first.
 const FULL_CACHE = JSON.stringify(Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`products_old${i}`, [QID2, 1_700_000_000_000 + i]])));
-const bad = (name, call, error) => ({ name, calls: [INIT, USER, call, click("Valid afterwards")], differs: { rejectedAtCall: error } });
+// A call this library refuses (its error names `field`) and search-insights
+// sends, to have the API reject it with `reason`.
+const bad = (name, call, field, reason) => ({ name, calls: [INIT, USER, call, click("Valid afterwards")], differs: { rejectedAtCall: { call, field, reason } } });
+const NO_TOKEN = click("No token");
+const TOO_EARLY = click("Too early");
+const BEFORE_INIT = "Before calling any methods on the analytics, you first need to call the 'init' function with appId and apiKey parameters or provide custom credentials in additional parameters.";
 
 export const SCENARIOS = [
   // Tokens
@@ -38,7 +45,7 @@ export const SCENARIOS = [
   { name: "onUserTokenChange with {immediate: true}", calls: [INIT, USER, ["onUserTokenChange", "$CB", { immediate: true }], ["setUserToken", "user-3"], click()] },
   { name: "onUserTokenChange sees the anonymous cookie token of init", calls: [["onUserTokenChange", "$CB"], INIT_COOKIE, GET_USER, click()] },
   { name: "onUserTokenChange(undefined) stops the callbacks", calls: [INIT, ["onUserTokenChange", "$CB"], USER, ["onUserTokenChange", "$UNDEFINED"], ["setUserToken", "user-4"], GET_USER], expect: { events: 0 } },
-  { name: "authenticated user token: set, get, change callback, clear", calls: [INIT, USER, ["onAuthenticatedUserTokenChange", "$CB", { immediate: true }], ["setAuthenticatedUserToken", "auth-1"], ["getAuthenticatedUserToken", null, "$CB"], click("With auth"), ["setAuthenticatedUserToken", "$UNDEFINED"], ["getAuthenticatedUserToken", null, "$CB"], click("Without auth")] },
+  { name: "authenticated user token: set, get, change callback, clear", calls: [INIT, USER, ["onAuthenticatedUserTokenChange", "$CB", { immediate: true }], ["setAuthenticatedUserToken", "auth-1"], ["getAuthenticatedUserToken", null, "$CB"], click("With auth"), ["setAuthenticatedUserToken", "$UNDEFINED"], ["getAuthenticatedUserToken", null, "$CB"], click("Without auth")], differs: { batches: 1 } },
   { name: "init with userToken and authenticatedUserToken", calls: [["onUserTokenChange", "$CB"], ["onAuthenticatedUserTokenChange", "$CB"], init({ userToken: "init-user", authenticatedUserToken: "init-auth" }), click()] },
   { name: "no token: an in-memory anonymous token, no cookie", calls: [INIT, GET_USER, click(), GET_USER] },
   { name: "useCookie: the anonymous token lives in _ALGOLIA for 6 months", calls: [INIT_COOKIE, GET_USER, click()], expect: { cookie: "anonymous-#1", cookieDays: 180 } },
@@ -47,13 +54,13 @@ export const SCENARIOS = [
   { name: "cookieDuration sets the cookie's lifetime", calls: [init({ useCookie: true, cookieDuration: 2 * 86_400_000 }), click()], expect: { cookieDays: 2 } },
   { name: "saveTokenAsCookie stores the current token", calls: [INIT, USER, ["saveTokenAsCookie"], click()], expect: { cookie: "user-1" } },
   { name: "tokens set to null or \"\" are given back as set (npm module)", mode: "module", calls: [INIT, ["setUserToken", null], ["getUserToken"], ["setUserToken", ""], ["getUserToken"], ["setAuthenticatedUserToken", null], ["getAuthenticatedUserToken"], click()], differs: { emptyTokenOmitted: true }, expect: { returned: { getAuthenticatedUserToken: null } } },
-  { name: "init({partial, useCookie}) persists the current anonymous token", calls: [INIT, click("Before consent"), ["init", { partial: true, useCookie: true }], GET_USER, click("After consent")] },
+  { name: "init({partial, useCookie}) persists the current anonymous token", calls: [INIT, click("Before consent"), ["init", { partial: true, useCookie: true }], GET_USER, click("After consent")], differs: { batches: 1 } },
   { name: "partial init keeps options, a full init resets them", calls: [INIT_COOKIE, ["init", { partial: true, userToken: "partial-user" }], click("Partial"), ["init", { appId: "$APP", apiKey: KEY }], GET_USER, click("Full")] },
   { name: "init keys given as undefined clear the setting", calls: [INIT, USER, ["onUserTokenChange", "$CB"], ["init", { partial: true, userToken: "$UNDEFINED" }], GET_USER, click()] },
-  { name: "setAnonymousUserToken goes back to the cookie token (logout)", calls: [INIT_COOKIE, USER, click("Signed in"), ["setAnonymousUserToken"], GET_USER, click("Signed out")] },
+  { name: "setAnonymousUserToken goes back to the cookie token (logout)", calls: [INIT_COOKIE, USER, click("Signed in"), ["setAnonymousUserToken"], GET_USER, click("Signed out")], differs: { batches: 1 } },
   { name: "anonymousUserToken: false with a user token", calls: [init({ anonymousUserToken: false }), USER, click()] },
-  { name: "anonymousUserToken: false and no token", calls: [init({ anonymousUserToken: false }), click("No token"), USER, click("Valid afterwards")], differs: { rejectedAtCall: "userToken" } },
-  { name: "numeric user token", calls: [INIT, ["setUserToken", 42], GET_USER, click()], differs: { numericUserToken: true } },
+  { name: "anonymousUserToken: false and no token", calls: [init({ anonymousUserToken: false }), NO_TOKEN, USER, click("Valid afterwards")], differs: { rejectedAtCall: { call: NO_TOKEN, field: "userToken", reason: "The userToken field is required" } } },
+  { name: "numeric user token", calls: [INIT, ["setUserToken", 42], GET_USER, click()], differs: { numericUserToken: { token: 42, reason: "Invalid type for field userToken: expected string, got number" } } },
   { name: "empty authenticated user token", calls: [INIT, USER, ["onAuthenticatedUserTokenChange", "$CB"], ["setAuthenticatedUserToken", ""], ["getAuthenticatedUserToken", null, "$CB"], click()], differs: { emptyTokenOmitted: true } },
 
   // Meta
@@ -85,12 +92,12 @@ export const SCENARIOS = [
   { name: "header credentials override init's", calls: [["init", { appId: "not-this-app", apiKey: KEY, host: "$HOST" }], USER, ["clickedObjectIDs", ev("Overridden"), { headers: { "X-Algolia-Application-Id": "$APP", "X-Algolia-API-Key": "header-key" } }]] },
 
   // Query-ID inference
-  { name: "inferQueryID: a purchase gets the queryID of the click, then forgets it", calls: [INIT, USER, ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, objectIDs: ["p1", "p2"], positions: [1, 2] })], ["purchasedObjectIDs", ev("Purchased", { objectIDs: ["p1", "p3"], objectData: [{ price: 10, quantity: 1 }, { price: 5, quantity: 1 }], value: 15, currency: "USD" }), { inferQueryID: true }]], expect: { queryCache: { products_p2: QID } } },
-  { name: "inferQueryID: add-to-cart events remember queryIDs for conversions", calls: [INIT, USER, ["addedToCartObjectIDsAfterSearch", ev("Added", { queryID: QID2, objectIDs: ["p4"] })], ["addedToCartObjectIDs", ev("Added", { objectIDs: ["p5"], objectData: [{ queryID: QID3 }] })], ["convertedObjectIDs", ev("Converted", { objectIDs: ["p4", "p5", "p6"] }), { inferQueryID: true }]] },
+  { name: "inferQueryID: a purchase gets the queryID of the click, then forgets it", calls: [INIT, USER, ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, objectIDs: ["p1", "p2"], positions: [1, 2] })], ["purchasedObjectIDs", ev("Purchased", { objectIDs: ["p1", "p3"], objectData: [{ price: 10, quantity: 1 }, { price: 5, quantity: 1 }], value: 15, currency: "USD" }), { inferQueryID: true }]], differs: { batches: 1 }, expect: { queryCache: { products_p2: QID } } },
+  { name: "inferQueryID: add-to-cart events remember queryIDs for conversions", calls: [INIT, USER, ["addedToCartObjectIDsAfterSearch", ev("Added", { queryID: QID2, objectIDs: ["p4"] })], ["addedToCartObjectIDs", ev("Added", { objectIDs: ["p5"], objectData: [{ queryID: QID3 }] })], ["convertedObjectIDs", ev("Converted", { objectIDs: ["p4", "p5", "p6"] }), { inferQueryID: true }]], differs: { batches: 1 } },
   { name: "inferQueryID uses the cache search-insights wrote", storage: { AlgoliaObjectQueryCache: JSON.stringify({ products_p7: [QID3, 1700000000000] }) }, calls: [INIT, USER, ["purchasedObjectIDs", ev("Purchased", { objectIDs: ["p7"] }), { inferQueryID: true }]] },
   { name: "the query-ID cache keeps at most 5000 entries, dropping the oldest", storage: { AlgoliaObjectQueryCache: FULL_CACHE }, calls: [INIT, USER, ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, positions: [1] })]], expect: { queryCacheSize: 4000 } },
-  { name: "without inferQueryID nothing is inferred", calls: [INIT, USER, ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, positions: [1] })], ["convertedObjectIDs", ev("Converted")]] },
-  { name: "localStorage that throws never breaks a call", storageThrows: true, calls: [INIT, USER, ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, positions: [1] })], ["purchasedObjectIDs", ev("Purchased"), { inferQueryID: true }]], differs: { memoryQueryCache: true } },
+  { name: "without inferQueryID nothing is inferred", calls: [INIT, USER, ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, positions: [1] })], ["convertedObjectIDs", ev("Converted")]], differs: { batches: 1 } },
+  { name: "localStorage that throws never breaks a call", storageThrows: true, calls: [INIT, USER, ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, positions: [1] })], ["purchasedObjectIDs", ev("Purchased"), { inferQueryID: true }]], differs: { batches: 1, memoryQueryCache: { eventName: "Purchased", queryIDs: { p1: QID } } } },
 
   // Opt-out
   { name: "opted out: no cookie, nothing sent, Promise<false>", mode: "module", calls: [init({ useCookie: true, userHasOptedOut: true }), ["clickedObjectIDsAfterSearch", ev("Hit Clicked", { queryID: QID, positions: [1] })], GET_USER], expect: { events: 0, cookie: null, queryCache: null, returned: { clickedObjectIDsAfterSearch: { promise: false } } } },
@@ -99,27 +106,27 @@ export const SCENARIOS = [
   { name: "opted out: setAnonymousUserToken writes no cookie", calls: [init({ userHasOptedOut: true }), ["setAnonymousUserToken"], GET_USER, click()], differs: { optedOutNoCookie: true }, expect: { events: 0 } },
 
   // The snippet
-  { name: "snippet queue: calls before the library loads run in order", queued: [["onUserTokenChange", "$CB", { immediate: true }], INIT_COOKIE, ["setUserToken", "queued-user"], click("Queued"), GET_USER], calls: [click("Direct"), GET_USER], expect: { events: 2, callbacks: [{ step: 0, args: ["$undefined"] }, { step: 0, args: ["anonymous-#1"] }, { step: 0, args: ["queued-user"] }, { step: 4, args: [null, "queued-user"] }, { step: 7, args: [null, "queued-user"] }] } },
-  { name: "snippet queue: a queued call that throws", queued: [click("Too early"), INIT, USER, click("After error")], calls: [], differs: { queueSurvivesErrors: "After error" }, expect: { events: 0 } },
+  { name: "snippet queue: calls before the library loads run in order", queued: [["onUserTokenChange", "$CB", { immediate: true }], INIT_COOKIE, ["setUserToken", "queued-user"], click("Queued"), GET_USER], calls: [click("Direct"), GET_USER], differs: { batches: 1 }, expect: { events: 2, callbacks: [{ step: 0, args: ["$undefined"] }, { step: 0, args: ["anonymous-#1"] }, { step: 0, args: ["queued-user"] }, { step: 4, args: [null, "queued-user"] }, { step: 7, args: [null, "queued-user"] }] } },
+  { name: "snippet queue: a queued call that throws", queued: [TOO_EARLY, INIT, USER, click("After error")], calls: [], differs: { queueSurvivesErrors: { thrower: TOO_EARLY, error: BEFORE_INIT, lost: "After error" } }, expect: { events: 0 } },
 
   // The npm module: return values
   { name: "return values and Promise<boolean> (npm module)", mode: "module", calls: [INIT, USER, ["getUserToken"], ["setAuthenticatedUserToken", "auth-1"], ["getAuthenticatedUserToken"], ["getVersion"], ["addAlgoliaAgent", "x"], ["onUserTokenChange", "$CB"], click(), ["notAMethod"]], expect: { returned: { setUserToken: "user-1", getVersion: "2.17.3", clickedObjectIDs: { promise: true } } } },
 
   // API limits and validity: refused at the call
-  { name: "more than 20 objectIDs", calls: [INIT, USER, ["viewedObjectIDs", ev("Many viewed", { objectIDs: Array.from({ length: 45 }, (_, i) => `o${i}`) })]], differs: { splitsLargeEvents: true } },
-  bad("value without currency", ["convertedObjectIDs", ev("No currency", { value: 10 })], "`event.currency` is required"),
-  bad("objectData price without currency", ["purchasedObjectIDs", ev("No currency", { objectData: [{ price: 10, quantity: 1 }] })], "`event.currency` is required"),
-  bad("a price that is not a number", ["purchasedObjectIDs", ev("Bad price", { objectData: [{ price: "ten", quantity: 1 }], currency: "USD" })], "`event.objectData[0].price`"),
-  bad("a value string over 16 characters", ["purchasedObjectIDs", ev("Long value", { value: "12345678901234567", currency: "USD" })], "`event.value`"),
-  bad("an uppercase queryID", ["clickedObjectIDsAfterSearch", ev("Uppercase", { queryID: QID.toUpperCase(), positions: [1] })], "`event.queryID`"),
-  bad("eventSubtype with filters", ["sendEvents", [{ eventType: "conversion", eventSubtype: "purchase", index: "products", eventName: "Subtype on filters", filters: ["brand:Apple"] }]], "`events[0].eventSubtype`"),
-  bad("an eventName over 64 characters", click("x".repeat(65)), "`event.eventName`"),
-  bad("positions that do not match objectIDs", ["clickedObjectIDsAfterSearch", ev("Positions", { queryID: QID, objectIDs: ["p1", "p2"], positions: [1] })], "`event.positions`"),
-  bad("a click after search without positions", ["clickedObjectIDsAfterSearch", ev("No positions", { queryID: QID })], "`event.positions`"),
-  bad("a filter that is not attribute:value", ["clickedFilters", { index: "products", eventName: "Bad filter", filters: ["apple"] }], "`event.filters[0]`"),
-  bad("a user token with an @", click("Email token", { userToken: "someone@example.com" }), "`event.userToken`"),
-  bad("an empty user token on the event", click("Empty token", { userToken: "" }), "`event.userToken`"),
-  bad("a timestamp in the future", click("Future", { timestamp: 4102444800000 }), "`event.timestamp`"),
+  { name: "more than 20 objectIDs", calls: [INIT, USER, ["viewedObjectIDs", ev("Many viewed", { objectIDs: Array.from({ length: 45 }, (_, i) => `o${i}`) })]], differs: { splitsLargeEvents: { eventName: "Many viewed", sizes: [20, 20, 5], reason: "Cannot process more than 20 objects in an event" } } },
+  bad("value without currency", ["convertedObjectIDs", ev("No currency", { value: 10 })], "`event.currency` is required", "Event with a value or prices should specify a currency"),
+  bad("objectData price without currency", ["purchasedObjectIDs", ev("No currency", { objectData: [{ price: 10, quantity: 1 }] })], "`event.currency` is required", "Event with a value or prices should specify a currency"),
+  bad("a price that is not a number", ["purchasedObjectIDs", ev("Bad price", { objectData: [{ price: "ten", quantity: 1 }], currency: "USD" })], "`event.objectData[0].price`", "objectData[0].price must be a number or a numeric string"),
+  bad("a value string over 16 characters", ["purchasedObjectIDs", ev("Long value", { value: "12345678901234567", currency: "USD" })], "`event.value`", "value must be a number or a numeric string"),
+  bad("an uppercase queryID", ["clickedObjectIDsAfterSearch", ev("Uppercase", { queryID: QID.toUpperCase(), positions: [1] })], "`event.queryID`", "Query ID must be a search query ID (32 characters hexadecimal string)"),
+  bad("eventSubtype with filters", ["sendEvents", [{ eventType: "conversion", eventSubtype: "purchase", index: "products", eventName: "Subtype on filters", filters: ["brand:Apple"] }]], "`events[0].eventSubtype`", "Event with an eventSubtype should specify ObjectIDs, not Filters"),
+  bad("an eventName over 64 characters", click("x".repeat(65)), "`event.eventName`", "EventName must contain only visible ASCII characters, and be between 1 and 64 characters long"),
+  bad("positions that do not match objectIDs", ["clickedObjectIDsAfterSearch", ev("Positions", { queryID: QID, objectIDs: ["p1", "p2"], positions: [1] })], "`event.positions`", "Event of type click should have the same number of ObjectIDs and Positions"),
+  bad("a click after search without positions", ["clickedObjectIDsAfterSearch", ev("No positions", { queryID: QID })], "`event.positions`", "Event of type click should have the same number of ObjectIDs and Positions"),
+  bad("a filter that is not attribute:value", ["clickedFilters", { index: "products", eventName: "Bad filter", filters: ["apple"] }], "`event.filters[0]`", "Filter \"apple\" should be formatted as attribute:value (URL-encoded)"),
+  bad("a user token with an @", click("Email token", { userToken: "someone@example.com" }), "`event.userToken`", "UserToken must contain only alphanumeric, equal, plus, slash, hyphen, or underscore characters, and be between 1 and 129 characters long"),
+  bad("an empty user token on the event", click("Empty token", { userToken: "" }), "`event.userToken`", "The userToken field is required"),
+  bad("a timestamp in the future", click("Future", { timestamp: 4102444800000 }), "`event.timestamp`", "The timestamp is too far in the future"),
 ];
 
 export { ANON };
