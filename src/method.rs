@@ -150,15 +150,71 @@ impl Method {
 mod tests {
     use super::*;
 
+    /// search-insights v2's typed event methods, written by hand: name,
+    /// `eventType`, `eventSubtype`, and whether they take objectIDs or filters.
+    const SEARCH_INSIGHTS_EVENT_METHODS: [(&str, &str, Option<&str>, &str); 12] = [
+        ("clickedObjectIDsAfterSearch", "click", None, "objectIDs"),
+        ("clickedObjectIDs", "click", None, "objectIDs"),
+        ("clickedFilters", "click", None, "filters"),
+        ("convertedObjectIDsAfterSearch", "conversion", None, "objectIDs"),
+        ("convertedObjectIDs", "conversion", None, "objectIDs"),
+        ("convertedFilters", "conversion", None, "filters"),
+        ("addedToCartObjectIDsAfterSearch", "conversion", Some("addToCart"), "objectIDs"),
+        ("addedToCartObjectIDs", "conversion", Some("addToCart"), "objectIDs"),
+        ("purchasedObjectIDsAfterSearch", "conversion", Some("purchase"), "objectIDs"),
+        ("purchasedObjectIDs", "conversion", Some("purchase"), "objectIDs"),
+        ("viewedObjectIDs", "view", None, "objectIDs"),
+        ("viewedFilters", "view", None, "filters"),
+    ];
+
     #[test]
-    fn every_name_round_trips() {
-        for m in EVENT_METHODS {
-            assert_eq!(Method::from_name(m.name).map(Method::name), Some(m.name));
+    fn every_event_method_of_search_insights_is_known() {
+        for (name, event_type, subtype, target) in SEARCH_INSIGHTS_EVENT_METHODS {
+            let Some(Method::Event(m)) = Method::from_name(name) else { panic!("{name} is an event method") };
+            assert_eq!(m.name, name);
+            assert_eq!(m.event_type.as_str(), event_type, "{name}");
+            assert_eq!(m.subtype.map(EventSubtype::as_str), subtype, "{name}");
+            assert_eq!(if m.target == Target::Filters { "filters" } else { "objectIDs" }, target, "{name}");
+            assert_eq!(Method::Event(m).name(), name);
+            assert!(Method::Event(m).sends_events());
         }
-        for name in ["init", "getUserToken", "onAuthenticatedUserTokenChange", "sendEvents", "getVersion", "reset"] {
-            assert_eq!(Method::from_name(name).map(Method::name), Some(name));
+        // Only those: the table has nothing else.
+        assert_eq!(EVENT_METHODS.len(), 12);
+        // queryID: required by the "AfterSearch" methods except purchases
+        // (whose objectData carry it per item); remembered for later
+        // conversions by clicks after search and by add-to-cart.
+        let needs: Vec<&str> = EVENT_METHODS.iter().filter(|m| m.needs_query_id).map(|m| m.name).collect();
+        assert_eq!(needs, ["clickedObjectIDsAfterSearch", "convertedObjectIDsAfterSearch", "addedToCartObjectIDsAfterSearch"]);
+        let remembers: Vec<&str> = EVENT_METHODS.iter().filter(|m| m.remembers_query_id).map(|m| m.name).collect();
+        assert_eq!(remembers, ["clickedObjectIDsAfterSearch", "addedToCartObjectIDsAfterSearch", "addedToCartObjectIDs"]);
+    }
+
+    #[test]
+    fn other_methods_by_name() {
+        let cases = [
+            ("init", Method::Init),
+            ("setUserToken", Method::SetUserToken),
+            ("getUserToken", Method::GetUserToken),
+            ("onUserTokenChange", Method::OnUserTokenChange),
+            ("setAuthenticatedUserToken", Method::SetAuthenticatedUserToken),
+            ("getAuthenticatedUserToken", Method::GetAuthenticatedUserToken),
+            ("onAuthenticatedUserTokenChange", Method::OnAuthenticatedUserTokenChange),
+            ("setAnonymousUserToken", Method::SetAnonymousUserToken),
+            ("saveTokenAsCookie", Method::SaveTokenAsCookie),
+            ("addAlgoliaAgent", Method::AddAlgoliaAgent),
+            ("getVersion", Method::GetVersion),
+            ("sendEvents", Method::SendEvents),
+            ("reset", Method::Reset),
+            ("flush", Method::Flush),
+            ("onDelivery", Method::OnDelivery),
+        ];
+        for (name, method) in cases {
+            assert_eq!(Method::from_name(name), Some(method), "{name}");
+            assert_eq!(method.name(), name);
+            assert_eq!(method.sends_events(), name == "sendEvents", "{name}");
         }
-        assert_eq!(Method::from_name("clickedObjectIds"), None);
-        assert_eq!(Method::from_name(""), None);
+        for unknown in ["clickedObjectIds", "ClickedObjectIDs", "clickedObjectIDs ", "", "Init", "_get", "toString", "constructor"] {
+            assert_eq!(Method::from_name(unknown), None, "{unknown:?}");
+        }
     }
 }

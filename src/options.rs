@@ -382,8 +382,33 @@ mod tests {
         s.apply(&parse(Value::object::<&str>([])).expect("ok"));
         assert!(!s.use_cookie && !s.user_has_opted_out);
         assert_eq!(s.region, None);
-        assert_eq!(s.cookie_duration_ms, DEFAULT_COOKIE_DURATION_MS);
+        assert_eq!(s.cookie_duration_ms, 15_552_000_000.0, "back to 6 months");
         assert_eq!(s.app_id.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        // search-insights: anonymousUserToken true, useCookie false,
+        // cookieDuration 6 × 30 days = 15 552 000 000 ms. README: flushDelay 50,
+        // maxRetries 5, maxEventAge 4 days = 345 600 000 ms, requestTimeout 20000.
+        let expected = Settings {
+            app_id: None,
+            api_key: None,
+            user_has_opted_out: false,
+            anonymous_user_token: true,
+            use_cookie: false,
+            cookie_duration_ms: 15_552_000_000.0,
+            region: None,
+            host: None,
+            flush_delay_ms: 50.0,
+            max_retries: 5,
+            max_event_age_ms: 345_600_000.0,
+            request_timeout_ms: 20_000.0,
+        };
+        assert_eq!(Settings::default(), expected);
+        let mut s = Settings::default();
+        s.apply(&parse(Value::object([("appId", Value::str("A")), ("apiKey", Value::str("K"))])).expect("ok"));
+        assert_eq!(s, Settings { app_id: Some("A".to_owned()), api_key: Some("K".to_owned()), ..expected });
     }
 
     #[test]
