@@ -198,6 +198,15 @@ mod tests {
         assert!(matches!(groups[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'), "variant: {uuid}");
         assert!(UserToken::parse(s).is_ok());
         assert_ne!(UserToken::anonymous([1; 16]), UserToken::anonymous([2; 16]));
+        // By hand (RFC 9562): byte 6 keeps its low nibble under version 4
+        // (0xab → 0x4b), byte 8 its low 6 bits under variant 10 (0xab → 0xab,
+        // 0x09 → 0x89, 0xff → 0xbf, 0x00 → 0x80).
+        assert_eq!(s, "anonymous-abababab-abab-4bab-abab-abababababab");
+        assert_eq!(UserToken::anonymous([9; 16]).as_str(), "anonymous-09090909-0909-4909-8909-090909090909");
+        assert_eq!(UserToken::anonymous([0xff; 16]).as_str(), "anonymous-ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(UserToken::anonymous([0; 16]).as_str(), "anonymous-00000000-0000-4000-8000-000000000000");
+        let counting: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+        assert_eq!(UserToken::anonymous(counting).as_str(), "anonymous-00010203-0405-4607-8809-0a0b0c0d0e0f");
     }
 
     #[test]

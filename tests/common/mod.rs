@@ -8,9 +8,22 @@ use search_insights_wasm::json;
 use search_insights_wasm::{UserToken, Value};
 
 pub fn json_round_trip() {
-    let text = r#"{"events":[{"eventType":"click","objectIDs":["a\"b","\u00e9"],"positions":[1,2],"price":19.99}]}"#;
-    let value = json::parse(text).expect("valid JSON");
-    assert_eq!(json::parse(&json::to_string(&value)), Some(value));
+    // Read: a hand-written request body, escapes and a surrogate pair included.
+    let text = r#"{"events":[{"eventType":"click","objectIDs":["a\"b","\u00e9","\ud83d\ude00"],"positions":[1,2],"price":19.99}]}"#;
+    let s = |t: &str| Value::String(t.to_owned());
+    let event = Value::object([
+        ("eventType", s("click")),
+        ("objectIDs", Value::Array(vec![s("a\"b"), s("é"), s("😀")])),
+        ("positions", Value::Array(vec![Value::Number(1.0), Value::Number(2.0)])),
+        ("price", Value::Number(19.99)),
+    ]);
+    let expected = Value::object([("events", Value::Array(vec![event]))]);
+    assert_eq!(json::parse(text), Some(expected.clone()));
+    // Written back as JSON.stringify would: non-ASCII as is, only `"` escaped.
+    assert_eq!(
+        json::to_string(&expected),
+        r#"{"events":[{"eventType":"click","objectIDs":["a\"b","é","😀"],"positions":[1,2],"price":19.99}]}"#
+    );
 }
 
 pub fn token_rules() {
@@ -19,7 +32,7 @@ pub fn token_rules() {
     assert!(UserToken::parse(&"x".repeat(130)).is_err());
     let anonymous = UserToken::anonymous([9; 16]);
     assert!(anonymous.is_anonymous());
-    assert_eq!(anonymous.as_str().len(), 46);
+    assert_eq!(anonymous.as_str(), "anonymous-09090909-0909-4909-8909-090909090909");
 }
 
 pub fn cookie_strings() {
