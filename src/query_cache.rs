@@ -236,22 +236,29 @@ mod tests {
     fn keeps_at_most_the_limit_dropping_the_oldest() {
         let store = MemoryStore::default();
         let mut cache = QueryIdCache::default();
-        for i in 0..=LIMIT {
+        // README: at most 5000 entries; the oldest 1001 go when it overflows.
+        for i in 0..5000 {
             cache.remember(&store, "i", &i.to_string(), Q1, i as f64);
         }
-        assert_eq!(cache.len(&store), LIMIT - FREE);
-        assert_eq!(cache.lookup(&store, "i", "0"), None, "oldest dropped");
-        assert!(cache.lookup(&store, "i", &LIMIT.to_string()).is_some(), "newest kept");
+        assert_eq!(cache.len(&store), 5000, "5000 fit");
+        cache.remember(&store, "i", "5000", Q1, 5000.0);
+        assert_eq!(cache.len(&store), 4000, "5001: the oldest 1001 go");
+        for gone in ["0", "1", "500", "999", "1000"] {
+            assert_eq!(cache.lookup(&store, "i", gone), None, "{gone} was among the 1001 oldest");
+        }
+        for kept in ["1001", "1002", "3000", "4999", "5000"] {
+            assert_eq!(cache.lookup(&store, "i", kept).as_deref(), Some(Q1), "{kept} is kept");
+        }
     }
 
     #[test]
     fn the_limit_holds_when_entries_share_a_time() {
         let store = MemoryStore::default();
         let mut cache = QueryIdCache::default();
-        for i in 0..=LIMIT {
+        for i in 0..=5000 {
             cache.remember(&store, "i", &i.to_string(), Q1, 7.0);
         }
-        assert_eq!(cache.len(&store), LIMIT - FREE);
+        assert_eq!(cache.len(&store), 4000);
     }
 
     #[test]
