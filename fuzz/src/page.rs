@@ -42,6 +42,18 @@ pub struct FuzzPage {
     pub waiting: Vec<u64>,
     /// Console lines (warnings and errors).
     pub console: Vec<String>,
+    /// What was written to `document.cookie` and `localStorage` since the
+    /// oracle last looked, for the consent checks.
+    pub writes: Vec<Write>,
+}
+
+/// One write to the page's persistent state.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// A string assigned to `document.cookie`.
+    Cookie(String),
+    /// `localStorage.setItem(key, new)`, with the value it replaced.
+    Storage { key: String, old: Option<String>, new: String },
 }
 
 impl FuzzPage {
@@ -92,6 +104,7 @@ impl CookieJar for FuzzPage {
         if let Err(problem) = oracle::check_cookie(cookie, self.secure) {
             panic!("malformed cookie written: {problem}\n  {cookie:?}");
         }
+        self.writes.push(Write::Cookie(cookie.to_owned()));
         let Some((pair, _)) = cookie.split_once(';') else { return };
         let Some((name, value)) = pair.split_once('=') else { return };
         self.cookies.retain(|(k, _)| k != name);
@@ -117,6 +130,7 @@ impl KeyValueStore for FuzzPage {
         if self.storage_full || others + key.len() + value.len() > 5_000_000 {
             return false;
         }
+        self.writes.push(Write::Storage { key: key.to_owned(), old: self.get_item(key), new: value.to_owned() });
         self.remove_item(key);
         self.storage.push((key.to_owned(), value.to_owned()));
         true

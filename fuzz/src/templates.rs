@@ -29,6 +29,12 @@ fn item_count(u: &mut Unstructured) -> Result<usize> {
 /// A valid event for `method` (or, with `None`, for `sendEvents`, whose
 /// events name their type), then mutated.
 pub fn event(u: &mut Unstructured, method: Option<&EventMethod>) -> Result<Value> {
+    Ok(named_event(u, method, "Fuzz event")?.0)
+}
+
+/// [`event`] named `name`, and whether the mutation left it as made (then it
+/// is valid: the scenario knows its call must be accepted).
+pub fn named_event(u: &mut Unstructured, method: Option<&EventMethod>, name: &str) -> Result<(Value, bool)> {
     let (event_type, target, subtype, needs_query_id) = match method {
         Some(m) => (m.event_type, m.target, m.subtype.map(|s| s.as_str()), m.needs_query_id),
         None => {
@@ -37,7 +43,7 @@ pub fn event(u: &mut Unstructured, method: Option<&EventMethod>) -> Result<Value
         }
     };
     let n = item_count(u)?;
-    let mut fields: Vec<(&str, Value)> = vec![("index", Value::str("products")), ("eventName", Value::str("Fuzz event"))];
+    let mut fields: Vec<(&str, Value)> = vec![("index", Value::str("products")), ("eventName", Value::String(name.to_owned()))];
     if method.is_none() {
         fields.push(("eventType", Value::str(event_type.as_str())));
         if let Some(subtype) = subtype {
@@ -66,14 +72,21 @@ pub fn event(u: &mut Unstructured, method: Option<&EventMethod>) -> Result<Value
     if u.ratio(1, 4)? {
         fields.push(("userToken", Value::str("user-1")));
     }
-    let mut event = Value::object(fields);
+    let made = Value::object(fields);
+    let mut event = made.clone();
     values::mutate(u, &mut event)?;
-    Ok(event)
+    let pristine = event == made;
+    Ok((event, pristine))
 }
 
 /// Valid `init` options (credentials, the fuzz endpoint, a few switches),
 /// then mutated.
 pub fn init_options(u: &mut Unstructured) -> Result<Value> {
+    Ok(init_options_checked(u)?.0)
+}
+
+/// [`init_options`], and whether the mutation left them as made (valid).
+pub fn init_options_checked(u: &mut Unstructured) -> Result<(Value, bool)> {
     let mut options = Value::object([
         ("appId", Value::str("fuzz-app")),
         ("apiKey", Value::str(SECRET_API_KEY)),
@@ -83,12 +96,19 @@ pub fn init_options(u: &mut Unstructured) -> Result<Value> {
         ("userHasOptedOut", Value::Bool(u.ratio(1, 8)?)),
         ("anonymousUserToken", Value::Bool(!u.ratio(1, 6)?)),
     ]);
+    let made = options.clone();
     values::mutate(u, &mut options)?;
-    Ok(options)
+    let pristine = options == made;
+    Ok((options, pristine))
 }
 
 /// The trailing additional params of an event method.
 pub fn params(u: &mut Unstructured) -> Result<Value> {
+    Ok(params_checked(u)?.0)
+}
+
+/// [`params`], and whether the mutation left them as made (valid).
+pub fn params_checked(u: &mut Unstructured) -> Result<(Value, bool)> {
     let mut params = Value::object([("inferQueryID", Value::Bool(u.arbitrary()?))]);
     if u.ratio(1, 3)? {
         let headers = Value::object([
@@ -97,6 +117,8 @@ pub fn params(u: &mut Unstructured) -> Result<Value> {
         ]);
         values::set_field(&mut params, "headers", Some(headers));
     }
+    let made = params.clone();
     values::mutate(u, &mut params)?;
-    Ok(params)
+    let pristine = params == made;
+    Ok((params, pristine))
 }
