@@ -1,11 +1,12 @@
 //! Failures injected on purpose into the next POSTs to `/1/events`
 //! (`POST /_devserver/fail`).
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::api_error::default_message;
 
@@ -40,6 +41,8 @@ pub struct FailureRule {
     pub remaining: u32,
     /// Only requests with this application ID, if set.
     pub app_id: Option<String>,
+    /// Only requests carrying an event with this objectID, if set.
+    pub object_id: Option<String>,
 }
 
 /// Body of `POST /_devserver/fail`.
@@ -54,6 +57,10 @@ pub struct FailureRequest {
     pub times: Option<u32>,
     /// Only requests with this application ID.
     pub app_id: Option<String>,
+    /// Only requests carrying an event whose `objectIDs` include this one
+    /// (the API refusing one bad event, and every batch that holds it).
+    #[serde(rename = "objectID")]
+    pub object_id: Option<String>,
     /// Message for `status` mode (default: the usual one for that status).
     pub message: Option<String>,
     /// How long `hang` holds the connection, ms (default and maximum 60000).
@@ -98,6 +105,7 @@ impl FailureRule {
             mode,
             remaining: times,
             app_id: request.app_id.filter(|a| !a.is_empty()),
+            object_id: request.object_id.filter(|o| !o.is_empty()),
         })
     }
 }
@@ -114,6 +122,9 @@ pub struct PendingFailure {
     pub remaining: u32,
     /// Application ID filter.
     pub app_id: Option<String>,
+    /// objectID filter.
+    #[serde(rename = "objectID", skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
 }
 
 /// Pending failures, applied first-come first-served.
@@ -134,12 +145,16 @@ impl FailurePlan {
         self.lock().push(rule);
     }
 
-    /// Uses up one turn of the first rule matching `app_id`, if any.
-    pub fn take(&self, app_id: Option<&str>) -> Option<FailureMode> {
+    /// Uses up one turn of the first rule matching `app_id` and `events`, if any.
+    pub fn take(&self, app_id: Option<&str>, events: &[Arc<Value>]) -> Option<FailureMode> {
         let mut rules = self.lock();
-        let index = rules
-            .iter()
-            .position(|rule| rule.app_id.is_none() || rule.app_id.as_deref() == app_id)?;
+        let index = rules.iter().position(|rule| {
+            (rule.app_id.is_none() || rule.app_id.as_deref() == app_id)
+                && rule
+                    .object_id
+                    .as_deref()
+                    .is_none_or(|id| carries(events, id))
+        })?;
         let rule = &mut rules[index];
         rule.remaining -= 1;
         let mode = rule.mode.clone();
@@ -169,15 +184,29 @@ impl FailurePlan {
                     status,
                     remaining: rule.remaining,
                     app_id: rule.app_id.clone(),
+                    object_id: rule.object_id.clone(),
                 }
             })
             .collect()
     }
 }
 
+/// Whether one of `events` lists `object_id` in its `objectIDs`.
+fn carries(events: &[Arc<Value>], object_id: &str) -> bool {
+    events.iter().any(|event| {
+        event
+            .get("objectIDs")
+            .and_then(Value::as_array)
+            .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(object_id)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    const NONE: &[Arc<Value>] = &[];
 
     fn rule(json: &str) -> Result<FailureRule, String> {
         let request: FailureRequest = serde_json::from_str(json).map_err(|e| e.to_string())?;
@@ -189,13 +218,39 @@ mod tests {
         let plan = FailurePlan::default();
         plan.add(rule(r#"{"mode":"status","status":503,"times":2,"appId":"A"}"#).expect("rule"));
         plan.add(rule(r#"{"mode":"drop"}"#).expect("rule"));
-        assert_eq!(plan.take(Some("B")), Some(FailureMode::Drop));
+        assert_eq!(plan.take(Some("B"), NONE), Some(FailureMode::Drop));
         assert!(
-            matches!(plan.take(Some("A")), Some(FailureMode::Status { status, .. }) if status == StatusCode::SERVICE_UNAVAILABLE)
+            matches!(plan.take(Some("A"), NONE), Some(FailureMode::Status { status, .. }) if status == StatusCode::SERVICE_UNAVAILABLE)
         );
-        assert!(plan.take(Some("A")).is_some());
-        assert_eq!(plan.take(Some("A")), None);
+        assert!(plan.take(Some("A"), NONE).is_some());
+        assert_eq!(plan.take(Some("A"), NONE), None);
         assert!(plan.pending().is_empty());
+    }
+
+    #[test]
+    fn an_object_id_rule_fails_only_requests_carrying_it() {
+        let plan = FailurePlan::default();
+        plan.add(
+            rule(r#"{"mode":"status","status":400,"times":2,"objectID":"bad"}"#).expect("rule"),
+        );
+        let events = |list: Vec<Value>| list.into_iter().map(Arc::new).collect::<Vec<_>>();
+        let good = events(vec![
+            json!({"objectIDs": ["a", "b"]}),
+            json!({"filters": ["bad"]}),
+            json!({"objectIDs": "bad"}),
+        ]);
+        let bad = events(vec![
+            json!({"objectIDs": ["a"]}),
+            json!({"objectIDs": ["x", "bad"]}),
+        ]);
+        assert_eq!(plan.take(Some("A"), &good), None);
+        assert_eq!(plan.take(Some("A"), NONE), None);
+        assert!(
+            matches!(plan.take(Some("A"), &bad), Some(FailureMode::Status { status, .. }) if status == StatusCode::BAD_REQUEST)
+        );
+        assert_eq!(plan.pending()[0].object_id.as_deref(), Some("bad"));
+        assert!(plan.take(Some("B"), &bad[1..]).is_some());
+        assert_eq!(plan.take(Some("A"), &bad), None, "used up");
     }
 
     #[test]

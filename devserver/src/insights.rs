@@ -81,7 +81,7 @@ pub async fn push_events(State(state): State<AppState>, request: Request) -> Res
         .map(|events| events.iter().cloned().map(Arc::new).collect())
         .unwrap_or_default();
 
-    if let Some(mode) = state.failures().take(meta.app_id.as_deref()) {
+    if let Some(mode) = state.failures().take(meta.app_id.as_deref(), &events) {
         return inject_failure(&state, meta, body.total, events, mode, connection).await;
     }
 

@@ -6,7 +6,6 @@
 // requires no duplicate and no loss.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   startServer,
   makeSite,
@@ -69,20 +68,72 @@ async function openPage(app, init = {}, { host, file = "delivery.html", fakeTime
   const context = await browser.newContext();
   const page = await context.newPage();
   // With fake timers, the page's setTimeout only fires when the test says so.
-  if (fakeTimers) await page.clock.install();
+  if (fakeTimers) await installPausedClock(page);
+  await recordSends(page);
   const consoleMessages = watchConsole(page);
   const params = new URLSearchParams({ app, init: JSON.stringify(init) });
   if (host) params.set("host", host);
   await page.goto(`${server.url}/${file}?${params}`);
   await pageReady(page);
-  if (fakeTimers) await pauseClock(page);
   return { context, page, consoleMessages };
 }
 
-/** Stops the page's time: from now on its timers fire only in `page.clock.runFor`. */
-async function pauseClock(page) {
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1);
+/**
+ * Fake timers, paused from the first script of every document of the
+ * context: the page's setTimeout fires only in `page.clock.runFor`. Both
+ * steps are taken on the blank page, with times the test chose (installed
+ * 10 minutes back, paused at the test's start), and Playwright replays them
+ * as they were in each document loaded afterwards; nothing depends on how
+ * long the page took to load. (Pausing a loaded page at "its Date.now() + 1",
+ * read in an earlier round trip, failed on a busy machine with "Cannot
+ * fast-forward to the past".)
+ */
+async function installPausedClock(page) {
+  const start = Date.now();
+  await page.clock.install({ time: start - 10 * 60 * 1000 });
+  await page.clock.pauseAt(start);
 }
+
+/**
+ * Records in the page, synchronously, every request the library starts to
+ * the events endpoint (`fetch` or `sendBeacon`): `window.sends` holds
+ * `{via, keepalive, ids}` (`ids`: each event's objectIDs joined by ","), and
+ * `window.sendsSettled` counts the fetches that got an answer or failed. What
+ * a timer sent during `page.clock.runFor` is recorded when runFor returns.
+ */
+function recordSends(page) {
+  return page.addInitScript(() => {
+    window.sends = [];
+    window.sendsSettled = 0;
+    const ids = (body) => {
+      try {
+        return JSON.parse(String(body)).events.map((e) => (e.objectIDs || []).join(","));
+      } catch (e) {
+        return ["(unreadable body)"];
+      }
+    };
+    const isEvents = (url) => String(url).includes("/1/events");
+    const originalFetch = window.fetch;
+    window.fetch = function (url, init) {
+      if (!isEvents(url)) return originalFetch.apply(this, arguments);
+      window.sends.push({ via: "fetch", keepalive: !!(init && init.keepalive), ids: ids(init && init.body) });
+      const settled = () => window.sendsSettled++;
+      const request = originalFetch.apply(this, arguments);
+      request.then(settled, settled);
+      return request;
+    };
+    const originalBeacon = navigator.sendBeacon && navigator.sendBeacon.bind(navigator);
+    if (originalBeacon) {
+      navigator.sendBeacon = function (url, body) {
+        if (isEvents(url)) window.sends.push({ via: "beacon", keepalive: true, ids: ids(body) });
+        return originalBeacon(url, body);
+      };
+    }
+  });
+}
+
+/** What the page sent so far (see `recordSends`). */
+const sends = (page) => page.evaluate(() => window.sends);
 
 /** Waits for the test page's library to have run its queued calls. */
 const pageReady = (page) => waitFor(() => page.evaluate(() => window.ready === true), "the page ready");
@@ -215,17 +266,31 @@ test("a dropped connection is retried and delivered once", { timeout: 60000 }, a
   await context.close();
 });
 
-test("a request that hangs is given up after requestTimeout, retried and delivered once", { timeout: 60000 }, async () => {
+test("a request that hangs is given up after requestTimeout, retried and delivered once", { timeout: 120000 }, async () => {
   const app = uniqueAppId("hang");
-  const { context, page } = await openPage(app, { requestTimeout: 1000 });
-  await server.fail({ mode: "hang", times: 1, appId: app, durationMs: 8000 });
-  assert.deepEqual(await clicks(page, "hang", 3), [true, true, true]);
+  // Fake timers: the request is given up when the page's clock says
+  // requestTimeout has passed, however long the machine takes; the endpoint
+  // holds the connection for 60 s, longer than the test waits for anything.
+  const { context, page } = await openPage(app, { requestTimeout: 1000 }, { fakeTimers: true });
+  await server.fail({ mode: "hang", times: 1, appId: app, durationMs: 60000 });
+  await page.evaluate(() => {
+    window.results = Promise.all(
+      ["hang-0", "hang-1", "hang-2"].map((id) => aa("clickedObjectIDs", { index: "products", eventName: "Delivery click", objectIDs: [id] }))
+    );
+  });
+  await page.clock.runFor(100); // the flush delay (50 ms) passes: the request leaves
+  await waitFor(async () => (await posts(server, app)).length === 1, "the hanging request at the endpoint");
+  assert.deepEqual(await page.evaluate(() => window.reports), [], "no answer yet");
+  await page.clock.runFor(1000); // requestTimeout: the request is aborted
+  await waitFor(() => page.evaluate(() => window.reports.length === 1), "the timed-out attempt reported");
+  assert.deepEqual(await page.evaluate(() => window.reports.map((r) => [r.status, r.willRetry])), [[null, true]]);
+  await page.clock.runFor(1000); // the first retry waits 0.5-1 s
+  assert.deepEqual(await page.evaluate(() => window.results), [true, true, true]);
   await expectDelivered(server, app, ids("hang", 3));
   const reports = await page.evaluate(() => window.reports);
   assert.deepEqual(reports.map((r) => [r.status, r.willRetry]), [[null, true], [200, false]]);
   const requests = await posts(server, app);
-  assert.equal(requests.length, 2);
-  assert.equal(requests[0].status, 0, "the first request never got an answer");
+  assert.deepEqual(requests.map((r) => [r.status, r.injected, r.events.length]), [[0, true, 3], [200, false, 3]]);
   await context.close();
 });
 
@@ -289,7 +354,7 @@ test("events waiting for a retry when the page is left are sent by the next page
   await pageReady(page);
   await waitFor(async () => {
     const stored = await storedOutbox(page);
-    return stored?.e.length === 3 && stored.e.every((r) => r.o !== first.e[0].o && r.l > Date.now());
+    return stored?.e.length === 3 && stored.e.every((r) => r.o !== first.e[0].o && r.l > 0);
   }, "the next page holding the events");
   const endpoint = await insights.up();
   try {
@@ -377,17 +442,56 @@ for (const file of ["snippet.html", "delivery.html"]) {
   });
 }
 
-test("2000 clickedObjectIDs calls in one task: at most 10 requests, each within the API and keepalive limits", { timeout: 60000 }, async () => {
+// Each event of the test below, as the library writes it (fields in its order):
+//   {"eventType":"click","eventName":"Delivery click","index":"products",
+//    "userToken":"anonymous-<36-character uuid>","timestamp":<13 digits>,"objectIDs":["bulk-<i>"]}
+// = 1 ({) + 19 ("eventType":"click") + 1 + 28 ("eventName":"Delivery click") + 1
+//   + 18 ("index":"products") + 1 + 60 ("userToken":"anonymous-…": 11 + 1 + 48) + 1
+//   + 25 ("timestamp":…: 11 + 1 + 13) + 1 + 21 ("objectIDs":["bulk-"]) + 1 (})
+// = 178 bytes + the digits of i: 179 B for i < 10, 180 B below 100, 181 B below
+// 1000, 182 B from 1000 on.
+// A body is {"events":[ + the events joined by "," + ]} = 13 B + events + commas,
+// and a request takes events in order while it holds fewer than 1000 and its
+// body stays within 65 536 B (64 KiB):
+//   1: i 0-359: 13 + 10*179 + 90*180 + 260*181 + 359 commas = 65 422 B (the
+//      next event, 182 B with its comma, would make 65 604)
+//   2: i 360-719: 13 + 360*181 + 359 = 65 532 B (the README's largest body)
+//   3: i 720-1078: 13 + 280*181 + 79*182 + 358 = 65 429 B (+183 would be 65 612)
+//   4: i 1079-1436: 13 + 358*182 + 357 = 65 526 B (+183 would be 65 709)
+//   5: i 1437-1794: 65 526 B, the same
+//   6: i 1795-1999: 13 + 205*182 + 204 = 37 527 B
+// 6 requests, as the README promises (search-insights sends 2000).
+const BULK_REQUESTS = [
+  // [first i, last i, body bytes]
+  [0, 359, 65422],
+  [360, 719, 65532],
+  [720, 1078, 65429],
+  [1079, 1436, 65526],
+  [1437, 1794, 65526],
+  [1795, 1999, 37527],
+];
+
+test("2000 clickedObjectIDs calls in one task: the 6 requests the README promises, each within the API and keepalive limits", { timeout: 120000 }, async () => {
   const app = uniqueAppId("bulk");
   const { context, page } = await openPage(app, { useCookie: true });
   const results = await clicks(page, "bulk", 2000);
   assert.ok(results.every((r) => r === true), "every Promise resolves true");
   await expectDelivered(server, app, ids("bulk", 2000));
   const requests = await posts(server, app);
-  assert.ok(requests.length <= 10, `${requests.length} requests`);
+  // The requests leave together; the endpoint may see them in any order.
+  const index = (event) => Number(event.objectIDs[0].slice("bulk-".length));
+  const seen = requests
+    .map((r) => [index(r.events[0]), index(r.events[r.events.length - 1]), r.bodyBytes, r.events.length])
+    .sort((a, b) => a[0] - b[0]);
+  assert.deepEqual(
+    seen,
+    BULK_REQUESTS.map(([first, last, bytes]) => [first, last, bytes, last - first + 1]),
+    "[first i, last i, body bytes, events] of each request"
+  );
   for (const r of requests) {
     assert.ok(r.events.length <= 1000, `${r.events.length} events in one request`);
     assert.ok(r.bodyBytes <= KEEPALIVE_BUDGET, `${r.bodyBytes} bytes in one request`);
+    assert.deepEqual(r.events.map(index), Array.from({ length: r.events.length }, (_, k) => index(r.events[0]) + k), "in order, none skipped");
   }
   const bytes = requests.reduce((sum, r) => sum + r.bodyBytes, 0);
   console.log(
@@ -414,46 +518,63 @@ test("a view of 45 objectIDs arrives as 3 events of 20/20/5", { timeout: 60000 }
   await context.close();
 });
 
+/** Starts `aa(method, event)` in the page; `result(page, id)` awaits its Promise. */
+const startCall = (page, id, method = "clickedObjectIDs", extra = {}) =>
+  page.evaluate(
+    ({ id, method, extra }) => {
+      window.calls = window.calls || {};
+      window.calls[id] = aa(method, { index: "products", eventName: "Delivery click", objectIDs: [id], ...extra });
+    },
+    { id, method, extra }
+  );
+const result = (page, id) => page.evaluate((id) => window.calls[id], id);
+
 for (const [label, forget] of [
   ["reset", () => aa("reset")],
   ["init({userHasOptedOut: true})", () => aa("init", { partial: true, userHasOptedOut: true })],
 ]) {
   test(`${label} clears the outbox, the cookie and the query-ID cache`, { timeout: 60000 }, async () => {
     const app = uniqueAppId("forget");
-    const { context, page } = await openPage(app, { useCookie: true });
-    await page.evaluate(() =>
-      aa("clickedObjectIDsAfterSearch", {
-        index: "products",
-        eventName: "Delivery click",
-        objectIDs: ["searched-0"],
-        positions: [1],
-        queryID: "0123456789abcdef0123456789abcdef",
-      })
-    );
+    // Fake timers: the forgotten event's retry would come when the test
+    // runs the page's clock, not after some real time.
+    const { context, page } = await openPage(app, { useCookie: true }, { fakeTimers: true });
+    await startCall(page, "searched-0", "clickedObjectIDsAfterSearch", { positions: [1], queryID: "0123456789abcdef0123456789abcdef" });
+    await page.clock.runFor(100); // the flush delay
+    assert.equal(await result(page, "searched-0"), true);
     assert.ok(await page.evaluate((key) => localStorage.getItem(key), QUERY_CACHE_KEY), "query-ID cache written");
     assert.match(await page.evaluate(() => document.cookie), /_ALGOLIA=anonymous-/);
     // An event that fails once and waits for its retry, stored meanwhile.
     await server.fail({ mode: "status", status: 503, times: 1, appId: app });
-    const pending = page.evaluate(() =>
-      aa("clickedObjectIDs", { index: "products", eventName: "Delivery click", objectIDs: ["forgotten-0"] })
-    );
-    await waitFor(async () => (await storedOutbox(page))?.e.length === 1, "the failed event stored");
+    await startCall(page, "forgotten-0");
+    await page.clock.runFor(100);
+    await waitFor(() => page.evaluate(() => window.reports.some((r) => r.status === 503 && r.willRetry)), "the 503, retry planned");
+    assert.equal((await storedOutbox(page))?.e.length, 1, "the failed event stored");
     await page.evaluate(forget);
-    assert.equal(await pending, false, "the forgotten call resolves false");
+    assert.equal(await result(page, "forgotten-0"), false, "the forgotten call resolves false");
     const storage = await page.evaluate(() => Object.keys(localStorage));
     assert.deepEqual(storage, [], "no outbox, no query-ID cache");
     assert.doesNotMatch(await page.evaluate(() => document.cookie), /_ALGOLIA/);
+    // After reset later events still go out; after opting out they don't.
+    await startCall(page, "after-0");
+    await page.clock.runFor(100);
+    assert.equal(await result(page, "after-0"), label === "reset");
+    // Past every retry the forgotten event could have had (5 retries: at most
+    // 1 + 2 + 4 + 8 + 16 s): whatever its timers would send has been started
+    // when runFor returns, and is recorded.
+    await page.clock.runFor(60000);
+    const expectedSends = [["searched-0"], ["forgotten-0"]];
     if (label === "reset") {
-      // Later events still go out; the forgotten one never does.
-      assert.equal(await page.evaluate(() => aa("clickedObjectIDs", { index: "products", eventName: "Delivery click", objectIDs: ["after-0"] })), true);
-    } else {
-      assert.equal(await page.evaluate(() => aa("clickedObjectIDs", { index: "products", eventName: "Delivery click", objectIDs: ["after-0"] })), false);
+      // A marker sent after all that arrives, and the endpoint has nothing else.
+      expectedSends.push(["after-0"], ["marker-0"]);
+      await startCall(page, "marker-0");
+      await page.clock.runFor(100);
+      assert.equal(await result(page, "marker-0"), true);
     }
-    // Longer than the first retry could wait (1 s at most).
-    await sleep(2500);
-    const counts = await receivedCounts(server, app);
-    assert.equal(counts.has("forgotten-0"), false, "the forgotten event is never sent again");
-    await expectDelivered(server, app, label === "reset" ? ["searched-0", "after-0"] : ["searched-0"]);
+    assert.deepEqual((await sends(page)).map((s) => s.ids), expectedSends, "the forgotten event is never sent again");
+    await waitFor(() => page.evaluate(() => window.sendsSettled === window.sends.length), "every request answered");
+    await expectDelivered(server, app, label === "reset" ? ["searched-0", "after-0", "marker-0"] : ["searched-0"]);
+    const requests = await posts(server, app);
+    assert.deepEqual(requests.map((r) => [r.status, r.events.map(keyOf)]), expectedSends.map((ids, i) => [i === 1 ? 503 : 200, ids]));
     await context.close();
   });
 }
@@ -479,3 +600,80 @@ test("events older than maxEventAge are dropped with a warning, not sent", { tim
   assert.deepEqual(requests.map((r) => [r.status, r.events.length]), [[200, 2]], "the old event never reached the API");
   await context.close();
 });
+
+test("a page being hidden (visibilitychange) sends what is queued at once, with keepalive, without the flush timer", { timeout: 60000 }, async () => {
+  const app = uniqueAppId("hidden");
+  // Fake timers, never run here: the flush delay cannot be what sends.
+  const { context, page } = await openPage(app, {}, { fakeTimers: true });
+  await clicksInBackground(page, "hidden", 3);
+  // Headless pages are never hidden: the state the library reads and the
+  // event it listens to are set by hand. The flush is synchronous, so the
+  // sends are recorded when the dispatch returns.
+  const setVisibility = (state) =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+      document.dispatchEvent(new Event("visibilitychange"));
+      return window.sends.length;
+    }, state);
+  assert.equal(await setVisibility("visible"), 0, "becoming visible sends nothing");
+  assert.equal(await setVisibility("hidden"), 1, "becoming hidden sends at once");
+  assert.deepEqual(await sends(page), [{ via: "fetch", keepalive: true, ids: ids("hidden", 3) }]);
+  await expectDelivered(server, app, ids("hidden", 3));
+  // The flush timer that was waiting finds nothing left: sent once.
+  await page.clock.runFor(60000);
+  assert.equal((await sends(page)).length, 1, "nothing sent again");
+  assert.deepEqual((await posts(server, app)).map((r) => [r.status, r.events.length]), [[200, 3]]);
+  await context.close();
+});
+
+// A batch the API refuses with 400 or 413 is split in halves until the bad
+// event is alone. The endpoint refuses every request carrying `<prefix>-5`:
+//   [0-7] refused -> [0-3] delivered, [4-7] refused
+//   [4-7] refused -> [4-5] refused, [6-7] delivered
+//   [4-5] refused -> [4] delivered, [5] refused alone: not retried
+for (const status of [400, 413]) {
+  test(`${status} on a batch: split in halves until the bad event is alone; the others arrive exactly once`, { timeout: 60000 }, async () => {
+    const app = uniqueAppId(`split-${status}`);
+    const prefix = `s${status}`;
+    const { context, page, consoleMessages } = await openPage(app);
+    const message = `Injected: ${prefix}-5 is refused`;
+    await server.fail({ mode: "status", status, times: 100, appId: app, objectID: `${prefix}-5`, message });
+    const results = await clicks(page, prefix, 8);
+    assert.deepEqual(results, [true, true, true, true, true, false, true, true]);
+    const good = ids(prefix, 8).filter((id) => id !== `${prefix}-5`);
+    await expectDelivered(server, app, good);
+    const requests = await posts(server, app);
+    // Halves of one request leave together and may arrive in either order.
+    const seen = requests.map((r) => `${r.events.map(keyOf).join(" ")} -> ${r.status}`).sort();
+    const p = (...n) => n.map((i) => `${prefix}-${i}`).join(" ");
+    assert.deepEqual(
+      seen,
+      [
+        `${p(0, 1, 2, 3, 4, 5, 6, 7)} -> ${status}`,
+        `${p(0, 1, 2, 3)} -> 200`,
+        `${p(4, 5, 6, 7)} -> ${status}`,
+        `${p(4, 5)} -> ${status}`,
+        `${p(6, 7)} -> 200`,
+        `${p(4)} -> 200`,
+        `${p(5)} -> ${status}`,
+      ].sort()
+    );
+    const reports = await page.evaluate(() => window.reports);
+    assert.deepEqual(
+      reports.map((r) => [r.status, r.events, r.delivered, r.willRetry]).sort(),
+      [
+        [status, 8, false, true],
+        [status, 4, false, true],
+        [status, 2, false, true],
+        [status, 1, false, false],
+        [200, 4, true, false],
+        [200, 2, true, false],
+        [200, 1, true, false],
+      ].sort()
+    );
+    const errors = consoleMessages.filter((m) => m.type === "error" && m.text.startsWith("search-insights: "));
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.match(errors[0].text, new RegExp(`refused 1 event\\(s\\) \\(${status}\\): ${message}`));
+    await context.close();
+  });
+}
