@@ -1,8 +1,9 @@
 // Content-Security-Policy: the library needs 'wasm-unsafe-eval' in script-src
 // (to compile its WebAssembly) and the Insights host in connect-src. Pages are
 // served with the policy as a real response header (devserver sidecar files).
-// Without 'wasm-unsafe-eval': one clear console error naming the directive,
-// the snippet's queue intact, nothing thrown into the page. With it: events
+// Without 'wasm-unsafe-eval', or with a connect-src that does not allow the
+// .wasm's origin: one clear console error naming the missing directive, the
+// snippet's queue intact, nothing thrown into the page. With both: events
 // arrive.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -31,6 +32,8 @@ ${snippet(LIBRARIES.wasm)}</head><body>
 // 'unsafe-inline' lets the snippet run; 'self' serves the script and the .wasm.
 const WITHOUT_WASM_EVAL = "script-src 'self' 'unsafe-inline'; connect-src 'self'";
 const WITH_WASM_EVAL = "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; connect-src 'self'";
+// The Insights host allowed, but not the site's own origin the .wasm comes from.
+const WITHOUT_WASM_ORIGIN = "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; connect-src https://insights.algolia.io";
 
 let server, browser;
 before(async () => {
@@ -40,6 +43,8 @@ before(async () => {
       "blocked.html.headers": `Content-Security-Policy: ${WITHOUT_WASM_EVAL}\n`,
       "allowed.html": PAGE,
       "allowed.html.headers": `Content-Security-Policy: ${WITH_WASM_EVAL}\n`,
+      "fetch-blocked.html": PAGE,
+      "fetch-blocked.html.headers": `Content-Security-Policy: ${WITHOUT_WASM_ORIGIN}\n`,
     }),
   });
   browser = await launchBrowser();
@@ -83,7 +88,58 @@ test("without 'wasm-unsafe-eval': one clear error naming the directive, the queu
 
   // Still exactly one message after the page has run more tasks; no
   // uncaught exception, no API key anywhere, nothing sent.
-  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  await afterPendingTasks(page);
+  assert.equal(ours().length, 1, JSON.stringify(ours()));
+  assert.deepEqual(messages.filter((m) => m.type === "pageerror"), []);
+  assert.ok(messages.every((m) => !m.text.includes(API_KEY)), "the API key is never printed");
+  assert.deepEqual(await server.events({ appId: app }), []);
+  await page.close();
+});
+
+/**
+ * Resolves once the page has run every task queued so far, and the tasks
+ * those queue in turn with a zero delay (the library reports a failed load
+ * from a setTimeout 0): an order of tasks, not a length of time.
+ */
+function afterPendingTasks(page) {
+  return page.evaluate(
+    () => new Promise((resolve) => setTimeout(() => setTimeout(() => setTimeout(resolve, 0), 0), 0))
+  );
+}
+
+test("connect-src without the .wasm's origin: one error naming connect-src (not 'wasm-unsafe-eval'), the queue kept, nothing thrown", async () => {
+  const app = uniqueAppId("csp-fetch");
+  const page = await browser.newPage();
+  const messages = watchConsole(page);
+  const response = await page.goto(`${server.url}/fetch-blocked.html?app=${app}`);
+  assert.equal(response.headers()["content-security-policy"], WITHOUT_WASM_ORIGIN, "the policy is in force");
+  const ours = () => messages.filter((m) => m.text.startsWith(OURS));
+  await waitFor(() => ours().length > 0, "the load-failure message");
+
+  const wasmUrl = `${server.url}/pkg/search_insights_wasm_bg.wasm`;
+  const violations = await page.evaluate(() => window.violations);
+  assert.ok(violations.some((v) => v.directive === "connect-src" && v.blocked === wasmUrl), JSON.stringify(violations));
+  const [message] = ours();
+  assert.equal(message.type, "error");
+  assert.equal(
+    message.text,
+    `${OURS}this page's Content-Security-Policy blocks loading ${wasmUrl}: connect-src lacks its origin. ` +
+      "Add it to connect-src (with the Insights host). Calls made so far stay queued in aa.queue."
+  );
+  assert.doesNotMatch(message.text, /wasm-unsafe-eval/, "not the advice for a missing 'wasm-unsafe-eval'");
+
+  assert.equal(await page.evaluate(() => window.pageScriptDone), true);
+  const queued = await page.evaluate(() => {
+    aa("viewedObjectIDs", { index: "products", eventName: "CSP view", objectIDs: ["2"] });
+    return aa.queue.map((args) => Array.from(args));
+  });
+  assert.deepEqual(queued, [
+    ["init", { appId: app, apiKey: API_KEY, host: server.url }],
+    ["setUserToken", "csp-user"],
+    ["clickedObjectIDs", { index: "products", eventName: "CSP click", objectIDs: ["1"] }],
+    ["viewedObjectIDs", { index: "products", eventName: "CSP view", objectIDs: ["2"] }],
+  ]);
+  await afterPendingTasks(page);
   assert.equal(ours().length, 1, JSON.stringify(ours()));
   assert.deepEqual(messages.filter((m) => m.type === "pageerror"), []);
   assert.ok(messages.every((m) => !m.text.includes(API_KEY)), "the API key is never printed");
