@@ -80,10 +80,52 @@ async function openWith(app, seed) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const messages = watchConsole(page);
+  await countSends(page);
   await page.addInitScript(seed.script, seed.arg);
   await page.goto(`${server.url}/storage.html?app=${app}`);
   await waitFor(() => page.evaluate(() => window.ready === true), "the library ready");
   return { context, page, messages };
+}
+
+/**
+ * Counts in the page the requests the library starts to the events endpoint
+ * (`window.sendsStarted`) and those that got an answer or failed
+ * (`window.sendsSettled`).
+ */
+function countSends(page) {
+  return page.addInitScript(() => {
+    window.sendsStarted = 0;
+    window.sendsSettled = 0;
+    const originalFetch = window.fetch;
+    window.fetch = function (url) {
+      const request = originalFetch.apply(this, arguments);
+      if (String(url).includes("/1/events")) {
+        window.sendsStarted++;
+        const settled = () => window.sendsSettled++;
+        request.then(settled, settled);
+      }
+      return request;
+    };
+  });
+}
+
+const MARKER = "Storage marker";
+
+/** The events of `app` at the endpoint, without the marker. */
+const appEvents = async (app) => (await server.events({ appId: app })).filter((r) => r.event.eventName !== MARKER);
+
+/**
+ * Waits until nothing more can arrive: a marker event sent now arrives (its
+ * flush takes whatever was still queued), every request the page started has
+ * its answer, and every one of them was a 200 (a refused or failed request is
+ * what would be sent again later).
+ */
+async function settle(page, app) {
+  await page.evaluate((eventName) => aa("clickedObjectIDs", { index: "products", eventName, objectIDs: ["marker"] }), MARKER);
+  await waitFor(async () => (await server.events({ appId: app })).some((r) => r.event.eventName === MARKER), "the marker event");
+  await waitFor(() => page.evaluate(() => window.sendsStarted > 0 && window.sendsSettled === window.sendsStarted), "every request answered");
+  const requests = (await server.requests({ appId: app })).filter((r) => r.method === "POST" && r.path === "/1/events");
+  assert.deepEqual(requests.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.message}`), [], "refused or failed requests");
 }
 
 /**
@@ -97,11 +139,11 @@ async function clickThenPurchase(page, app, expectedCount) {
     aa("purchasedObjectIDs", { index: "products", eventName: "Storage purchase", objectIDs: ["p1", "p2"] }, { inferQueryID: true });
   }, QID);
   const records = await waitFor(async () => {
-    const r = await server.events({ appId: app });
+    const r = await appEvents(app);
     return r.length >= expectedCount && r;
   }, `${expectedCount} events`);
-  await new Promise((resolve) => setTimeout(resolve, 300)); // anything more that was going to arrive
-  const all = await server.events({ appId: app });
+  await settle(page, app);
+  const all = await appEvents(app);
   assert.equal(all.length, expectedCount, JSON.stringify(all.map((r) => r.event.eventName)));
   for (const r of all) assert.equal(r.accepted, true, `${r.event.eventName}: ${r.reason}`);
   const purchase = records.find((r) => r.event.eventName === "Storage purchase").event;
@@ -203,7 +245,7 @@ test("a hostile _ALGOLIA cookie is replaced by one well-formed cookie", async ()
     assert.equal(cookies.length, 1, JSON.stringify(cookies));
     assert.match(cookies[0], /^_ALGOLIA=anonymous-[0-9a-f-]{36}$/, `after ${JSON.stringify(hostile)}`);
     await clickThenPurchase(page, app, 2);
-    const tokens = (await server.events({ appId: app })).map((r) => r.event.userToken);
+    const tokens = (await appEvents(app)).map((r) => r.event.userToken);
     assert.deepEqual(tokens, [cookies[0].slice("_ALGOLIA=".length), cookies[0].slice("_ALGOLIA=".length)]);
     assert.deepEqual(messages.filter((m) => m.type === "error" || m.type === "pageerror"), []);
     await context.close();
@@ -229,6 +271,7 @@ async function storedCookie(origin) {
   const app = uniqueAppId(https ? "cookie-https" : "cookie-http");
   const page = await context.newPage();
   const messages = watchConsole(page);
+  await countSends(page);
   await page.goto(`${origin}/storage.html?app=${app}`);
   await waitFor(() => page.evaluate(() => window.ready === true), "the library ready");
   assert.equal(await page.evaluate(() => location.protocol), https ? "https:" : "http:");
