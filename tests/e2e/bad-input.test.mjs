@@ -106,6 +106,7 @@ window.insightsMatrix = (function () {
    */
   function run(queued) {
     const report = { calls: 0, thrown: 0, failures: [] };
+    const pending = [];
     const check = (method, label, error) => {
       method = typeof method === "string" ? method : "(not a method name)";
       report.thrown++;
@@ -118,7 +119,9 @@ window.insightsMatrix = (function () {
       report.calls++;
       try {
         const result = aa(method, ...args);
-        if (result && typeof result.then === "function") result.then(undefined, (e) => check(method, label, e));
+        if (result && typeof result.then === "function") {
+          pending.push(Promise.resolve(result).then(undefined, (e) => check(method, label, e)));
+        }
       } catch (e) {
         if (queued) report.failures.push(method + "(" + label + "): the queueing stub threw");
         else check(method, label, e);
@@ -140,6 +143,8 @@ window.insightsMatrix = (function () {
     }
     // Method names that are no method.
     for (const [label, value] of values()) attempt(value === NONE ? undefined : value, "method " + label, []);
+    // Settles once every Promise a call returned has (a rejection checked).
+    window.matrixSettled = Promise.all(pending);
     return report;
   }
 
@@ -186,6 +191,22 @@ async function open(file, app) {
   );
   const page = await context.newPage();
   const messages = watchConsole(page);
+  // Counts the requests the library starts to the events endpoint and those
+  // that got an answer or failed.
+  await page.addInitScript(() => {
+    window.sendsStarted = 0;
+    window.sendsSettled = 0;
+    const originalFetch = window.fetch;
+    window.fetch = function (url) {
+      const request = originalFetch.apply(this, arguments);
+      if (String(url).includes("/1/events")) {
+        window.sendsStarted++;
+        const settled = () => window.sendsSettled++;
+        request.then(settled, settled);
+      }
+      return request;
+    };
+  });
   await page.goto(`${server.url}/${file}?app=${app}`);
   await waitFor(() => page.evaluate(() => window.ready === true), "the library ready", 60000);
   return { context, page, messages, elsewhere };
@@ -219,11 +240,14 @@ async function assertUnharmed({ page, messages, elsewhere }, app, label) {
     const events = await server.events({ appId: app });
     return events.some((r) => r.event.eventName === "After the barrage");
   }, `${label}: the event after the barrage`, 60000);
-  // Whatever is still queued goes now; give the answers time to come back.
-  await page.evaluate(() => {
-    aa("flush");
-    return new Promise((resolve) => setTimeout(resolve, 500));
-  });
+  // Whatever is still queued goes now (the flush starts its requests before
+  // it returns); then every request the page started has its answer.
+  await page.evaluate(() => aa("flush"));
+  await waitFor(
+    () => page.evaluate(() => window.sendsSettled === window.sendsStarted),
+    `${label}: every request answered`,
+    60000
+  );
   // Every event and request that reached the endpoint was accepted.
   const events = await server.events({ appId: app });
   const refused = events.filter((r) => !r.accepted);
@@ -244,7 +268,7 @@ for (const [file, how] of [
   ["snippet.html", "the snippet's aa (queued, then direct)"],
   ["module.html", "the npm module's aa (Insights.call)"],
 ]) {
-  test(`bad-input matrix through ${how}: before and after init`, async () => {
+  test(`bad-input matrix through ${how}: before and after init`, { timeout: 300000 }, async () => {
     const app = uniqueAppId("matrix");
     const session = await open(file, app);
     const { page } = session;
@@ -257,7 +281,7 @@ for (const [file, how] of [
     await page.evaluate(() => aa("reset"));
     const run = () => page.evaluate(async () => {
       const report = insightsMatrix.run(false);
-      await new Promise((resolve) => setTimeout(resolve, 50)); // Promises that would reject
+      await window.matrixSettled; // every Promise a call returned, its rejection checked
       return report;
     });
     const beforeInit = await run();
@@ -280,7 +304,7 @@ for (const [file, how] of [
   });
 }
 
-test("the API key is in no console message when the API refuses events (401, 403, 422, 400)", async () => {
+test("the API key is in no console message when the API refuses events (401, 403, 422, 400)", { timeout: 120000 }, async () => {
   const app = uniqueAppId("matrix-secrets");
   const session = await open("module.html", app);
   const { page, messages } = session;
