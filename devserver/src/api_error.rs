@@ -64,3 +64,28 @@ pub fn default_message(status: StatusCode) -> String {
             .to_string(),
     }
 }
+
+/// Longest piece of client input quoted in a message (characters).
+pub const MAX_ECHO_CHARS: usize = 40;
+
+/// `text` cut to `max` characters, with `…` when something was cut: client
+/// input quoted in messages stays short however long the input is.
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clips_long_input() {
+        assert_eq!(clip("short", 10), "short");
+        assert_eq!(clip("exactly10!", 10), "exactly10!");
+        assert_eq!(clip("abcdefghijkl", 10), "abcdefghij…");
+        assert_eq!(clip("ééééé", 2), "éé…");
+    }
+}

@@ -10,13 +10,13 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::api_error::{default_message, status_json, ApiError};
-use crate::connection::ConnectionControl;
+use crate::connection::{is_body_timeout, ConnectionControl};
 use crate::failures::FailureMode;
 use crate::records::Verdict;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 use crate::time::now_ms;
-use crate::validate::validate_batch;
+use crate::validate::{validate_batch, MAX_EVENTS_PER_BATCH};
 
 /// Largest accepted body (bytes): "the request body must be smaller than 2 MB".
 pub const MAX_BODY_BYTES: usize = 2_000_000;
@@ -30,6 +30,7 @@ struct ReadBody {
     total: usize,
     too_large: bool,
     broken: bool,
+    timed_out: bool,
 }
 
 async fn read_body(body: Body) -> ReadBody {
@@ -38,13 +39,15 @@ async fn read_body(body: Body) -> ReadBody {
         total: 0,
         too_large: false,
         broken: false,
+        timed_out: false,
     };
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk: Bytes = match chunk {
             Ok(chunk) => chunk,
-            Err(_) => {
+            Err(err) => {
                 read.broken = true;
+                read.timed_out = is_body_timeout(&err);
                 break;
             }
         };
@@ -78,7 +81,15 @@ pub async fn push_events(State(state): State<AppState>, request: Request) -> Res
         .as_ref()
         .and_then(|v| v.get("events"))
         .and_then(Value::as_array)
-        .map(|events| events.iter().cloned().map(Arc::new).collect())
+        // A batch over the limit is refused; its first events are enough to show.
+        .map(|events| {
+            events
+                .iter()
+                .take(MAX_EVENTS_PER_BATCH)
+                .cloned()
+                .map(Arc::new)
+                .collect()
+        })
         .unwrap_or_default();
 
     if let Some(mode) = state.failures().take(meta.app_id.as_deref(), &events) {
@@ -95,7 +106,7 @@ pub async fn push_events(State(state): State<AppState>, request: Request) -> Res
     let verdict = Verdict {
         accepted: outcome.is_ok(),
         injected: false,
-        reason: outcome.err().map(|err| err.message),
+        reason: outcome.err().map(|err| Arc::from(err.message)),
     };
     state.log().append(record, &verdict);
     status_json(status, &message)
@@ -118,6 +129,9 @@ fn judge(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Request Entity Too Large",
         ));
+    }
+    if body.timed_out {
+        return Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, "Request Timeout"));
     }
     if body.broken {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "Bad Request"));
@@ -154,7 +168,7 @@ async fn inject_failure(
     let verdict = Verdict {
         accepted: false,
         injected: true,
-        reason: Some(reason),
+        reason: Some(Arc::from(reason)),
     };
     state.log().append(record, &verdict);
 
@@ -201,7 +215,7 @@ pub async fn other_method(State(state): State<AppState>, request: Request) -> Re
     let verdict = Verdict {
         accepted: false,
         injected: false,
-        reason: Some(message.clone()),
+        reason: Some(Arc::from(message.as_str())),
     };
     state.log().append(record, &verdict);
     status_json(StatusCode::METHOD_NOT_ALLOWED, &message)

@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+mod access;
 mod api_error;
 mod config;
 mod connection;
@@ -27,7 +28,8 @@ mod validate;
 
 pub use config::{CliAction, CliError, Config, USAGE};
 pub use failures::{FailureMode, FailurePlan, FailureRule};
-pub use records::{EventRecord, RequestLog, RequestRecord};
+pub use access::AccessPolicy;
+pub use records::{EventRecord, LogStats, RequestLog, RequestRecord};
 pub use search::Catalog;
 pub use server::{serve, spawn, RunningServer, ServerError};
 pub use state::{AppState, ShutdownSignal};

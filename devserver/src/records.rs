@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -15,6 +15,10 @@ use tokio::sync::broadcast;
 pub const MAX_REQUESTS: usize = 10_000;
 /// Most event records kept (and most events held by request records).
 pub const MAX_EVENTS: usize = 100_000;
+/// Estimated bytes of a request record besides its strings and JSON.
+const REQUEST_OVERHEAD: usize = 512;
+/// Estimated bytes of an event record besides the (shared) event JSON.
+const EVENT_OVERHEAD: usize = 192;
 
 /// One HTTP request to an Algolia API path (`/1/events` or `/1/indexes/...`),
 /// preflights included.
@@ -69,25 +73,28 @@ pub struct EventRecord {
     pub request_id: u64,
     /// Reception time, Unix ms.
     pub time: i64,
-    /// Application ID of the request.
-    pub app_id: Option<String>,
+    /// Application ID of the request (shared by its events).
+    pub app_id: Option<Arc<str>>,
     /// Whether the request was answered 200.
     pub accepted: bool,
     /// Whether the request failed on purpose (`/_devserver/fail`).
     pub injected: bool,
-    /// `null` when accepted, else the rejection message of the request.
-    pub reason: Option<String>,
+    /// `null` when accepted, else the rejection message of the request
+    /// (one copy shared by all the events of the request).
+    pub reason: Option<Arc<str>>,
     /// The event JSON as received.
     pub event: Arc<Value>,
 }
 
-/// A change of the logs, as streamed to the debugger.
+/// A change of the logs, as streamed to the debugger. Records are held
+/// weakly: a record forgotten before a slow reader gets to it is freed at
+/// once (the reader is told to re-fetch), so the feed adds no memory.
 #[derive(Debug, Clone)]
 pub enum LogUpdate {
     /// A request was recorded.
-    Request(Arc<RequestRecord>),
+    Request(Weak<RequestRecord>),
     /// An event was recorded.
-    Event(Arc<EventRecord>),
+    Event(Weak<EventRecord>),
     /// Both logs were emptied.
     Cleared,
 }
@@ -100,7 +107,7 @@ pub struct Verdict {
     /// Failure injected on purpose.
     pub injected: bool,
     /// Rejection message, when not accepted.
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
 }
 
 /// Filters of `GET /_devserver/requests`.
@@ -127,26 +134,59 @@ pub struct EventFilter {
     pub since: Option<u64>,
 }
 
+/// A kept request record with its estimated cost in bytes (its own strings
+/// and JSON, its events, and the event records made from them).
+struct Kept {
+    record: Arc<RequestRecord>,
+    bytes: usize,
+}
+
 #[derive(Default)]
 struct Logs {
-    requests: VecDeque<Arc<RequestRecord>>,
+    requests: VecDeque<Kept>,
     events: VecDeque<Arc<EventRecord>>,
     events_in_requests: usize,
+    kept_bytes: usize,
     next_request_id: u64,
     next_event_id: u64,
 }
 
+/// What the log holds right now (`GET /_devserver/stats`).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogStats {
+    /// Request records kept.
+    pub requests: usize,
+    /// Event records kept.
+    pub events: usize,
+    /// Estimated bytes held by the kept records.
+    pub kept_bytes: usize,
+    /// The budget `kept_bytes` is held under (`--max-kept-mib`).
+    pub max_kept_bytes: usize,
+}
+
 /// Bounded in-memory log of requests and events, with a live feed and an
 /// optional JSON-lines copy of every event record.
+///
+/// Bounds: [`MAX_REQUESTS`] requests, [`MAX_EVENTS`] events, and a byte
+/// budget on the estimated size of what is kept; the oldest requests (with
+/// their event records) are forgotten first. Only the newest request is kept
+/// even when it alone is over the budget.
 pub struct RequestLog {
     logs: Mutex<Logs>,
     feed: broadcast::Sender<LogUpdate>,
     sink: Option<Mutex<File>>,
+    max_kept_bytes: usize,
 }
 
 impl RequestLog {
-    /// An empty log; `sink` (if any) is opened for appending.
+    /// An empty log with the default byte budget; `sink` (if any) is opened for appending.
     pub fn new(sink: Option<&Path>) -> std::io::Result<Self> {
+        Self::with_budget(sink, crate::config::DEFAULT_MAX_KEPT_BYTES)
+    }
+
+    /// An empty log keeping at most about `max_kept_bytes` of records.
+    pub fn with_budget(sink: Option<&Path>, max_kept_bytes: usize) -> std::io::Result<Self> {
         let sink = match sink {
             Some(path) => Some(Mutex::new(
                 OpenOptions::new().create(true).append(true).open(path)?,
@@ -158,6 +198,7 @@ impl RequestLog {
             logs: Mutex::new(Logs::default()),
             feed,
             sink,
+            max_kept_bytes,
         })
     }
 
@@ -171,25 +212,46 @@ impl RequestLog {
     /// Stores a request (its `id` is assigned here) and one event record per
     /// item of `record.events`, judged by `verdict`. Returns the request id.
     pub fn append(&self, mut record: RequestRecord, verdict: &Verdict) -> u64 {
+        let app_id: Option<Arc<str>> = record.app_id.as_deref().map(Arc::from);
+        let bytes = request_bytes(&record)
+            + record.events.len() * EVENT_OVERHEAD
+            + verdict.reason.as_deref().map_or(0, str::len)
+            + app_id.as_deref().map_or(0, str::len);
         let mut logs = self.lock();
         logs.next_request_id += 1;
         record.id = logs.next_request_id;
         let request_id = record.id;
         let time = record.time;
-        let app_id = record.app_id.clone();
         let events = record.events.clone();
 
         let record = Arc::new(record);
         logs.events_in_requests += record.events.len();
-        logs.requests.push_back(record.clone());
-        while logs.requests.len() > MAX_REQUESTS || logs.events_in_requests > MAX_EVENTS {
-            match logs.requests.pop_front() {
-                Some(old) => logs.events_in_requests -= old.events.len(),
-                None => break,
+        logs.kept_bytes += bytes;
+        logs.requests.push_back(Kept {
+            record: record.clone(),
+            bytes,
+        });
+        while logs.requests.len() > 1
+            && (logs.requests.len() > MAX_REQUESTS
+                || logs.events_in_requests > MAX_EVENTS
+                || logs.kept_bytes > self.max_kept_bytes)
+        {
+            let Some(old) = logs.requests.pop_front() else {
+                break;
+            };
+            logs.events_in_requests -= old.record.events.len();
+            logs.kept_bytes -= old.bytes;
+            // Its event records go with it: their JSON is shared with it.
+            while logs
+                .events
+                .front()
+                .is_some_and(|event| event.request_id <= old.record.id)
+            {
+                logs.events.pop_front();
             }
         }
         // Sending never blocks; it fails only when nobody listens.
-        let _ = self.feed.send(LogUpdate::Request(record));
+        let _ = self.feed.send(LogUpdate::Request(Arc::downgrade(&record)));
 
         for event in events {
             logs.next_event_id += 1;
@@ -204,13 +266,24 @@ impl RequestLog {
                 event,
             });
             self.write_to_sink(&event_record);
-            logs.events.push_back(event_record.clone());
+            let _ = self.feed.send(LogUpdate::Event(Arc::downgrade(&event_record)));
+            logs.events.push_back(event_record);
             if logs.events.len() > MAX_EVENTS {
                 logs.events.pop_front();
             }
-            let _ = self.feed.send(LogUpdate::Event(event_record));
         }
         request_id
+    }
+
+    /// Counts and estimated bytes of what is kept.
+    pub fn stats(&self) -> LogStats {
+        let logs = self.lock();
+        LogStats {
+            requests: logs.requests.len(),
+            events: logs.events.len(),
+            kept_bytes: logs.kept_bytes,
+            max_kept_bytes: self.max_kept_bytes,
+        }
     }
 
     fn write_to_sink(&self, record: &EventRecord) {
@@ -230,6 +303,7 @@ impl RequestLog {
         self.lock()
             .requests
             .iter()
+            .map(|kept| &kept.record)
             .filter(|r| filter.since.is_none_or(|since| r.id > since))
             .filter(|r| filter.app_id.is_none() || r.app_id == filter.app_id)
             .filter(|r| filter.path.as_ref().is_none_or(|p| &r.path == p))
@@ -249,7 +323,7 @@ impl RequestLog {
             .events
             .iter()
             .filter(|e| filter.since.is_none_or(|since| e.id > since))
-            .filter(|e| filter.app_id.is_none() || e.app_id == filter.app_id)
+            .filter(|e| filter.app_id.is_none() || e.app_id.as_deref() == filter.app_id.as_deref())
             .filter(|e| field_is(e, "userToken", &filter.user_token))
             .filter(|e| field_is(e, "index", &filter.index))
             .cloned()
@@ -262,6 +336,7 @@ impl RequestLog {
         logs.requests.clear();
         logs.events.clear();
         logs.events_in_requests = 0;
+        logs.kept_bytes = 0;
         let _ = self.feed.send(LogUpdate::Cleared);
     }
 
@@ -269,6 +344,48 @@ impl RequestLog {
     pub fn subscribe(&self) -> broadcast::Receiver<LogUpdate> {
         self.feed.subscribe()
     }
+}
+
+/// Estimated heap and inline bytes of a request record (events included,
+/// each counted once although event records share them).
+fn request_bytes(record: &RequestRecord) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    REQUEST_OVERHEAD
+        + record.method.len()
+        + record.path.len()
+        + record
+            .query
+            .iter()
+            .map(|(key, value)| 64 + key.len() + value.len())
+            .sum::<usize>()
+        + text(&record.content_type)
+        + text(&record.origin)
+        + text(&record.app_id)
+        + text(&record.api_key)
+        + text(&record.agent)
+        + text(&record.requested_headers)
+        + record.message.len()
+        + record
+            .events
+            .iter()
+            .map(|event| 16 + value_bytes(event))
+            .sum::<usize>()
+        + record.searches.iter().map(value_bytes).sum::<usize>()
+}
+
+/// Estimated bytes of a JSON value in memory: the value itself, string
+/// contents, and the slots of arrays and objects.
+pub fn value_bytes(value: &Value) -> usize {
+    std::mem::size_of::<Value>()
+        + match value {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(value_bytes).sum(),
+            Value::Object(map) => map
+                .iter()
+                .map(|(key, value)| 48 + key.len() + value_bytes(value))
+                .sum(),
+            _ => 0,
+        }
 }
 
 /// `abcd…`: enough of an API key to tell keys apart, never the whole key.

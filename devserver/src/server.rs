@@ -3,25 +3,31 @@
 //! Connections are served with hyper directly (not `axum::serve`) so that a
 //! handler can close its own TCP connection without answering: every request
 //! carries a [`ConnectionControl`] for that.
+//!
+//! Slow or stalled clients cannot pile up: at most `max_connections` are
+//! served at once (further ones wait in the accept queue), request headers
+//! must arrive within `header_timeout` (which also closes idle keep-alive
+//! connections), and bodies within `body_timeout` of their headers.
 
 use std::fmt;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
 use crate::config::Config;
-use crate::connection::ConnectionControl;
+use crate::connection::{with_deadline, ConnectionControl};
 use crate::router;
 use crate::state::{AppState, ShutdownSignal};
 
@@ -95,8 +101,14 @@ pub async fn spawn(config: Config) -> Result<RunningServer, ServerError> {
     let addr = listener
         .local_addr()
         .map_err(|err| ServerError::Io(format!("cannot read the bound address: {err}")))?;
+    state.access().set_port(addr.port());
     let app = router(state.clone());
-    let task = tokio::spawn(accept_loop(listener, app, stopping));
+    let limits = Limits {
+        header_timeout: config.header_timeout,
+        body_timeout: config.body_timeout,
+        connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
+    };
+    let task = tokio::spawn(accept_loop(listener, app, stopping, limits));
     Ok(RunningServer {
         addr,
         state,
@@ -116,6 +128,7 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     }
     banner.push_str(&format!("Events debugger: {base}/debugger\n"));
     banner.push_str(&format!("Insights endpoint: {base}/1/events\n"));
+    banner.push_str(&exposure_note(&config, server.local_addr()));
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(banner.as_bytes())
@@ -133,6 +146,39 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
     shutdown_signal().await;
     server.shutdown().await;
     Ok(())
+}
+
+/// What a non-loopback bind address opens to the network (empty for loopback).
+fn exposure_note(config: &Config, addr: SocketAddr) -> String {
+    let ip = addr.ip();
+    if ip.is_loopback() {
+        return String::new();
+    }
+    let port = addr.port();
+    let mut note = if ip.is_unspecified() {
+        format!(
+            "Warning: listening on all interfaces ({ip}): the Insights endpoint, the search backend, \
+             the static files and the debugger page are open to the network, at this machine's \
+             addresses on port {port}.\n"
+        )
+    } else {
+        format!(
+            "Warning: listening on {ip}: the Insights endpoint, the search backend, the static \
+             files and the debugger page are open to the network.\n"
+        )
+    };
+    let mut hosts = String::from("localhost, 127.0.0.1, [::1]");
+    if !ip.is_unspecified() {
+        hosts.push_str(&format!(", {}", base_url(addr).trim_start_matches("http://")));
+    }
+    for host in &config.allow_hosts {
+        hosts.push_str(&format!(", {host}"));
+    }
+    note.push_str(&format!(
+        "Control routes (/_devserver/*) and the debugger's data answer only the host names {hosts} \
+         (add others with --allow-host) and pages of this server or of --allow-origin.\n"
+    ));
+    note
 }
 
 fn base_url(addr: SocketAddr) -> String {
@@ -185,23 +231,53 @@ async fn stop_requested_on(receiver: &mut watch::Receiver<bool>) {
     let _ = receiver.wait_for(|stop| *stop).await;
 }
 
-async fn accept_loop(listener: TcpListener, app: Router, stopping: watch::Receiver<bool>) {
+/// Connection limits (see the module documentation).
+struct Limits {
+    header_timeout: Duration,
+    body_timeout: Duration,
+    connections: Arc<Semaphore>,
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    app: Router,
+    stopping: watch::Receiver<bool>,
+    limits: Limits,
+) {
     let mut connections = JoinSet::new();
     let mut stop_requested = stopping.clone();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, app.clone(), stopping.clone()));
-                }
-                Err(err) => {
-                    // Typically out of file descriptors: back off instead of spinning.
-                    eprintln!("insights-devserver: accept failed: {err}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
+    let limits = Arc::new(limits);
+    'serving: loop {
+        // A free connection slot first: without one, new connections wait
+        // in the accept queue until a served one ends.
+        let permit = tokio::select! {
+            permit = limits.connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
             },
             _ = stop_requested_on(&mut stop_requested) => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let served = serve_connection(stream, app.clone(), stopping.clone(), limits.clone());
+                        connections.spawn(async move {
+                            served.await;
+                            drop(permit);
+                        });
+                        break;
+                    }
+                    Err(err) => {
+                        // Typically out of file descriptors: back off instead of spinning.
+                        eprintln!("insights-devserver: accept failed: {err}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                _ = stop_requested_on(&mut stop_requested) => break 'serving,
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
         }
     }
     drop(listener);
@@ -211,16 +287,27 @@ async fn accept_loop(listener: TcpListener, app: Router, stopping: watch::Receiv
     }
 }
 
-async fn serve_connection(stream: TcpStream, app: Router, mut stopping: watch::Receiver<bool>) {
+async fn serve_connection(
+    stream: TcpStream,
+    app: Router,
+    mut stopping: watch::Receiver<bool>,
+    limits: Arc<Limits>,
+) {
     // Best effort: small JSON answers should not wait for Nagle.
     let _ = stream.set_nodelay(true);
     let control = ConnectionControl::default();
     let request_control = control.clone();
-    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+    let body_timeout = limits.body_timeout;
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let deadline = tokio::time::Instant::now() + body_timeout;
+        let mut request = request.map(|body| with_deadline(body, deadline));
         request.extensions_mut().insert(request_control.clone());
         app.clone().oneshot(request)
     });
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     let mut draining = false;
     loop {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use crate::access::AccessPolicy;
 use crate::config::Config;
 use crate::failures::FailurePlan;
 use crate::query_id::QueryIdGenerator;
@@ -40,6 +41,7 @@ struct Inner {
     pkg: Option<PathBuf>,
     query_ids: QueryIdGenerator,
     shutdown: ShutdownSignal,
+    access: AccessPolicy,
 }
 
 /// Cheap to clone: everything lives behind one `Arc`.
@@ -55,7 +57,7 @@ impl AppState {
             Some(path) => Catalog::from_file(path)?,
             None => Catalog::embedded()?,
         };
-        let log = RequestLog::new(config.log.as_deref())
+        let log = RequestLog::with_budget(config.log.as_deref(), config.max_kept_bytes)
             .map_err(|err| ServerError::Io(format!("cannot open the event log: {err}")))?;
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -67,6 +69,7 @@ impl AppState {
                 pkg: config.pkg.clone(),
                 query_ids: QueryIdGenerator::default(),
                 shutdown,
+                access: AccessPolicy::new(config),
             }),
         })
     }
@@ -104,6 +107,11 @@ impl AppState {
     /// Source of search query IDs.
     pub fn query_ids(&self) -> &QueryIdGenerator {
         &self.inner.query_ids
+    }
+
+    /// Who may use the control routes and the debugger.
+    pub fn access(&self) -> &AccessPolicy {
+        &self.inner.access
     }
 
     /// Resolves when the server is stopping.

@@ -253,7 +253,8 @@ fn check_filter(filter: &str) -> Result<(), String> {
     match decoded.split_once(':') {
         Some((attribute, value)) if !attribute.trim().is_empty() && !value.is_empty() => Ok(()),
         _ => Err(format!(
-            "Filter {filter:?} should be formatted as attribute:value (URL-encoded)"
+            "Filter {:?} should be formatted as attribute:value (URL-encoded)",
+            crate::api_error::clip(filter, crate::api_error::MAX_ECHO_CHARS)
         )),
     }
 }

@@ -13,6 +13,19 @@ fn temp_dir() -> std::path::PathBuf {
     dir
 }
 
+/// Kills the server if the test panics, so no server outlives a failed test.
+struct KillOnPanic(u32);
+
+impl Drop for KillOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+}
+
 fn http_get(port: u16, path: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream
@@ -20,7 +33,7 @@ fn http_get(port: u16, path: &str) -> String {
         .expect("timeout");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
     )
     .expect("write");
     let mut answer = String::new();
@@ -43,6 +56,7 @@ fn prints_urls_writes_the_port_file_and_stops_cleanly_on_sigterm() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
+    let _guard = KillOnPanic(child.id());
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let mut next = || lines.next().expect("a line").expect("utf-8");
@@ -99,4 +113,37 @@ fn help_and_bad_arguments() {
     let bad = Command::new(BINARY).arg("--nope").output().expect("run");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument"));
+}
+
+#[test]
+fn all_interfaces_prints_the_loopback_urls_and_a_warning() {
+    let mut child = Command::new(BINARY)
+        .args(["--bind", "0.0.0.0", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let _guard = KillOnPanic(child.id());
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut next = || lines.next().expect("a line").expect("utf-8");
+    let (debugger, endpoint, warning, control) = (next(), next(), next(), next());
+    assert!(
+        debugger.starts_with("Events debugger: http://127.0.0.1:"),
+        "{debugger}"
+    );
+    assert!(
+        endpoint.starts_with("Insights endpoint: http://127.0.0.1:"),
+        "{endpoint}"
+    );
+    assert!(
+        warning.starts_with("Warning: listening on all interfaces (0.0.0.0)")
+            && warning.contains("open to the network"),
+        "{warning}"
+    );
+    assert!(
+        control.contains("/_devserver/") && control.contains("--allow-host"),
+        "{control}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
 }

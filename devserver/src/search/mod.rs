@@ -17,12 +17,17 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::api_error::{status_json, ApiError};
+use crate::connection::is_body_timeout;
 use crate::records::Verdict;
 use crate::request_meta::RequestMeta;
 use crate::state::AppState;
 
 /// Largest search body read.
 const MAX_SEARCH_BODY_BYTES: usize = 2_000_000;
+/// Most queries in one multi-query request: the real API refuses more with
+/// `400 {"message":"Too many queries in multi query request"}`
+/// (algolia/algoliasearch-client-javascript#1602).
+pub const MAX_QUERIES_PER_REQUEST: usize = 50;
 
 /// Runs `queries`, returning one result per query and the log summaries.
 fn run(state: &AppState, queries: &[SearchQuery]) -> (Vec<Value>, Vec<Value>) {
@@ -42,6 +47,11 @@ async fn read_json(request: Request) -> (RequestMeta, usize, Result<Value, ApiEr
     let (parts, body) = request.into_parts();
     let meta = RequestMeta::new(&parts.method, &parts.uri, &parts.headers);
     match to_bytes(body, MAX_SEARCH_BODY_BYTES).await {
+        Err(err) if is_body_timeout(&err) => (
+            meta,
+            0,
+            Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, "Request Timeout")),
+        ),
         Err(_) => (
             meta,
             0,
@@ -98,6 +108,12 @@ pub async fn multiple_queries(
             .get("requests")
             .and_then(Value::as_array)
             .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "requests must be an array"))?;
+        if requests.len() > MAX_QUERIES_PER_REQUEST {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Too many queries in multi query request",
+            ));
+        }
         let queries = requests
             .iter()
             .map(|item| SearchQuery::from_request(item, default_index))

@@ -2,7 +2,9 @@
 
 mod common;
 mod control;
+mod access;
 mod failures;
+mod limits;
 mod protocol;
 mod search;
 mod static_files;

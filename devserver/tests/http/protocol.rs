@@ -171,8 +171,19 @@ async fn preflights_are_answered_and_recorded() {
         "content-type,x-algolia-api-key"
     );
 
-    // Preflights elsewhere are answered but not recorded.
+    // Preflights elsewhere are answered (control routes: only for this
+    // server's own origins) but not recorded.
+    let own_origin = format!("http://127.0.0.1:{}", addr.port());
     let control = send(
+        addr,
+        "OPTIONS",
+        "/_devserver/requests",
+        &[("origin", own_origin.as_str())],
+        "",
+    )
+    .await;
+    assert_eq!(control.status, 204);
+    let foreign = send(
         addr,
         "OPTIONS",
         "/_devserver/requests",
@@ -180,7 +191,7 @@ async fn preflights_are_answered_and_recorded() {
         "",
     )
     .await;
-    assert_eq!(control.status, 204);
+    assert_eq!(foreign.status, 403);
     assert_eq!(
         get_json(addr, "/_devserver/requests")
             .await
@@ -191,7 +202,7 @@ async fn preflights_are_answered_and_recorded() {
 }
 
 #[tokio::test]
-async fn every_response_carries_cors_headers() {
+async fn api_responses_carry_cors_headers() {
     let server = start().await;
     let addr = server.local_addr();
     let with_origin = send(
@@ -215,11 +226,10 @@ async fn every_response_carries_cors_headers() {
         rejected.header("access-control-allow-origin").as_deref(),
         Some("*")
     );
+    // Control routes: no CORS grant without an Origin, the origin echoed
+    // only for this server's own pages (see tests/http/access.rs).
     let control = get(addr, "/_devserver/events").await;
-    assert_eq!(
-        control.header("access-control-allow-origin").as_deref(),
-        Some("*")
-    );
+    assert_eq!(control.header("access-control-allow-origin"), None);
     let no_preflight = get_json(addr, "/_devserver/requests").await;
     assert!(no_preflight
         .as_array()
