@@ -33,7 +33,7 @@ async function run(mode) {
   const consoleMessages = watchConsole(tab);
   await tab.goto(`${server.url}/index.html?app=${appId}&mode=${mode}`);
   // A visitor types once the page has loaded (the library has replaced the snippet's queue).
-  await tab.waitForFunction(() => window.aa.queue && window.aa.queue.push !== Array.prototype.push, null, { timeout: 30000 });
+  await tab.waitForFunction(() => window.aa.queue && window.aa.queue.push !== Array.prototype.push, null, { timeout: 60000 });
   // (Through the snippet's function, results come back by callback only.)
   const userToken = await tab.evaluate(() => new Promise((resolve) => aa("getUserToken", null, (err, token) => resolve(token))));
   assert.match(userToken, /^anonymous-[0-9a-f-]{36}$/);
@@ -41,7 +41,7 @@ async function run(mode) {
   await tab.click(".aa-DetachedSearchButton, .aa-Input");
   await tab.keyboard.type("headphones");
   await waitFor(async () => (await server.searches(appId)).some((s) => s.query === "headphones"), "the 'headphones' search");
-  await tab.waitForSelector(".aa-Item .name", { timeout: 15000 });
+  await tab.waitForSelector(".aa-Item .name", { timeout: 60000 });
 
   // The plugin's parameters reach the search: the library's token, clickAnalytics.
   const searches = await server.searches(appId);
@@ -54,7 +54,7 @@ async function run(mode) {
   assert.match(last.queryID, /^[0-9a-f]{32}$/);
 
   // Items shown for the last query: "Items Viewed" for exactly those objects.
-  await tab.waitForSelector(`.aa-Item .name[data-query-id="${last.queryID}"]`, { timeout: 15000 });
+  await tab.waitForSelector(`.aa-Item .name[data-query-id="${last.queryID}"]`, { timeout: 60000 });
   const rendered = await tab.$$eval(".aa-Item .name", (items) => items.map((i) => ({ ...i.dataset })));
   assert.ok(rendered.length >= 2 && rendered.every((i) => i.queryId === last.queryID), JSON.stringify(rendered));
   const shown = rendered.map((i) => i.objectId);

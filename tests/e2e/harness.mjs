@@ -67,7 +67,9 @@ export async function startServer({ www = makeSite(), extraArgs = [], port: fixe
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
-  for (let i = 0; i < 200 && !existsSync(portFile); i++) await sleep(50);
+  // A safety net, generous for a busy machine: the port file appears once listening.
+  const startDeadline = Date.now() + 60000;
+  while (!existsSync(portFile) && Date.now() < startDeadline && child.exitCode === null) await sleep(50);
   if (!existsSync(portFile)) {
     child.kill();
     throw new Error("insights-devserver did not start: " + output);
@@ -119,8 +121,12 @@ export function freePort() {
   });
 }
 
-/** Waits until `check()` returns a truthy value (polling), or throws with `what`. */
-export async function waitFor(check, what, timeoutMs = 15000) {
+/**
+ * Waits until `check()` returns a truthy value (polling), or throws with
+ * `what`. The timeout is only a safety net that fails loudly: generous, so a
+ * busy machine never trips it.
+ */
+export async function waitFor(check, what, timeoutMs = 60000) {
   const end = Date.now() + timeoutMs;
   let last;
   while (Date.now() < end) {

@@ -46,7 +46,7 @@ async function run({ mode, cookie, libraryFirst }) {
     });
   }
   await tab.goto(`${server.url}/index.html?app=${appId}&mode=${mode}&cookie=${cookie ? 1 : 0}`);
-  await tab.waitForSelector(".ais-Hits-item .name", { timeout: 30000 });
+  await tab.waitForSelector(".ais-Hits-item .name", { timeout: 60000 });
   assert.equal(await tab.evaluate(() => window.libraryLoadedAtStart), libraryFirst);
 
   // The library's token, read through the same window.aa InstantSearch uses.
@@ -109,7 +109,7 @@ async function run({ mode, cookie, libraryFirst }) {
   const second = (await server.searches(appId)).filter((s) => s.query === "headphones").at(-1);
   assert.equal(second.userToken, userToken);
   assert.equal(second.clickAnalytics, true);
-  await tab.waitForSelector(`.ais-Hits-item:nth-child(1) .name[data-query-id="${second.queryID}"]`, { timeout: 15000 });
+  await tab.waitForSelector(`.ais-Hits-item:nth-child(1) .name[data-query-id="${second.queryID}"]`, { timeout: 60000 });
   const firstObjectID = await tab.$eval(".ais-Hits-item:nth-child(1) .name", (e) => e.dataset.objectId);
   await tab.click(".ais-Hits-item:nth-child(1) .name");
   const clickedAgain = await waitFor(async () => {

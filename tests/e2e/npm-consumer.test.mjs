@@ -116,7 +116,7 @@ test("the bundled app: queued calls run, events arrive, two independent clients"
   const fetched = [];
   page.on("response", (r) => fetched.push({ path: new URL(r.url()).pathname, status: r.status(), type: r.headers()["content-type"] }));
   await page.goto(`${server.url}/index.html?app=${appId}`);
-  await page.waitForFunction(() => window.consumer && window.consumer.done, null, { timeout: 30000 });
+  await page.waitForFunction(() => window.consumer && window.consumer.done, null, { timeout: 60000 });
   const report = await page.evaluate(() => window.consumer);
 
   assert.equal(report.queuedBeforeReady, true, "the calls were made before the wasm was ready");
