@@ -473,4 +473,52 @@ mod tests {
         log.clear();
         assert!(log.events(&EventFilter::default()).is_empty());
     }
+
+    #[test]
+    fn the_byte_budget_evicts_oldest_requests_with_their_events() {
+        let budget = 200_000;
+        let log = RequestLog::with_budget(None, budget).expect("log");
+        let reason: Arc<str> = Arc::from("events[0]: something short");
+        let rejected = Verdict {
+            accepted: false,
+            injected: false,
+            reason: Some(reason.clone()),
+        };
+        let big = json!({"filters": ["x".repeat(20_000)]});
+        for round in 0..100 {
+            let mut events = vec![big.clone()];
+            events.extend((0..99).map(|_| json!({})));
+            log.append(request("A", events), &rejected);
+            let stats = log.stats();
+            assert!(stats.kept_bytes <= budget, "round {round}: {stats:?}");
+            assert_eq!(stats.events, stats.requests * 100, "round {round}");
+        }
+        let stats = log.stats();
+        assert!(stats.requests < 100 && stats.requests >= 1, "{stats:?}");
+        let events = log.events(&EventFilter::default());
+        let oldest_kept = log.requests(&RequestFilter::default())[0].id;
+        assert!(events.iter().all(|e| e.request_id >= oldest_kept));
+        // One reason for every event of every request.
+        assert!(events
+            .iter()
+            .all(|e| e.reason.as_ref().is_some_and(|r| Arc::ptr_eq(r, &reason))));
+        log.clear();
+        assert_eq!(log.stats().kept_bytes, 0);
+    }
+
+    #[test]
+    fn a_record_over_the_budget_alone_is_still_kept() {
+        let log = RequestLog::with_budget(None, 1_000).expect("log");
+        let ok = Verdict {
+            accepted: true,
+            injected: false,
+            reason: None,
+        };
+        log.append(request("A", vec![json!({"a": "x".repeat(5_000)})]), &ok);
+        log.append(request("A", vec![json!({"a": "y".repeat(5_000)})]), &ok);
+        let requests = log.requests(&RequestFilter::default());
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].id, 2);
+        assert_eq!(log.events(&EventFilter::default()).len(), 1);
+    }
 }
