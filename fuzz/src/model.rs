@@ -83,8 +83,12 @@ fn nullish(v: Option<&Value>) -> bool {
 fn typed(name: &str) -> Option<(&'static str, Option<&'static str>)> {
     Some(match name {
         "clickedObjectIDsAfterSearch" | "clickedObjectIDs" | "clickedFilters" => ("click", None),
-        "convertedObjectIDsAfterSearch" | "convertedObjectIDs" | "convertedFilters" => ("conversion", None),
-        "addedToCartObjectIDsAfterSearch" | "addedToCartObjectIDs" => ("conversion", Some("addToCart")),
+        "convertedObjectIDsAfterSearch" | "convertedObjectIDs" | "convertedFilters" => {
+            ("conversion", None)
+        }
+        "addedToCartObjectIDsAfterSearch" | "addedToCartObjectIDs" => {
+            ("conversion", Some("addToCart"))
+        }
         "purchasedObjectIDsAfterSearch" | "purchasedObjectIDs" => ("conversion", Some("purchase")),
         "viewedObjectIDs" | "viewedFilters" => ("view", None),
         _ => return None,
@@ -203,7 +207,11 @@ impl Model {
 
     fn excuse_open(&mut self) {
         let page = self.page;
-        for c in self.calls.iter_mut().filter(|c| c.page == page && c.settled.is_none()) {
+        for c in self
+            .calls
+            .iter_mut()
+            .filter(|c| c.page == page && c.settled.is_none())
+        {
             c.excused = true;
         }
     }
@@ -266,9 +274,15 @@ impl Model {
             Some(Value::String(s)) if !s.is_empty() => self.user = Tok::Exact(s.clone()),
             Some(_) => self.user = Tok::Unknown,
         }
-        if self.user == Tok::None && self.opted_out == Tri::No && self.use_cookie == Tri::Yes && !page.cookies_disabled {
+        if self.user == Tok::None
+            && self.opted_out == Tri::No
+            && self.use_cookie == Tri::Yes
+            && !page.cookies_disabled
+        {
             self.user = self.new_slot();
-        } else if self.user == Tok::None && (self.opted_out == Tri::Unknown || self.use_cookie == Tri::Unknown) {
+        } else if self.user == Tok::None
+            && (self.opted_out == Tri::Unknown || self.use_cookie == Tri::Unknown)
+        {
             self.user = Tok::Unknown;
         }
     }
@@ -285,7 +299,9 @@ impl Model {
         match name {
             "setUserToken" => self.user = token(arg),
             "setAuthenticatedUserToken" => self.auth = token(arg),
-            "setAnonymousUserToken" if truthy(arg) || !page.cookies_disabled => self.user = self.new_slot(),
+            "setAnonymousUserToken" if truthy(arg) || !page.cookies_disabled => {
+                self.user = self.new_slot()
+            }
             "reset" => {
                 self.user = Tok::None;
                 self.auth = Tok::None;
@@ -307,7 +323,9 @@ impl Model {
         } else {
             // search-insights: an object with an `index` key is an event, one
             // without is the additional params.
-            args.iter().filter(|a| field(a, "index").is_some()).collect()
+            args.iter()
+                .filter(|a| field(a, "index").is_some())
+                .collect()
         };
         list.into_iter()
             .filter(|a| matches!(field(a, "eventName"), Some(Value::String(s)) if s.starts_with(&self.prefix)))
@@ -316,14 +334,17 @@ impl Model {
 
     /// Whether each event of the call has its own userToken.
     fn own_tokens(args: &[&Value]) -> bool {
-        args.iter().all(|a| matches!(field(a, "userToken"), Some(Value::String(s)) if !s.is_empty()))
+        args.iter()
+            .all(|a| matches!(field(a, "userToken"), Some(Value::String(s)) if !s.is_empty()))
     }
 
     /// Whether a call of event method `name` whose arguments are all as the
     /// templates made them (`pristine`) must be accepted in the model's state.
     pub fn event_call_valid(&self, name: &str, args: &[Value], pristine: bool) -> bool {
         let events = self.event_args(args, name == "sendEvents");
-        let token = Model::own_tokens(&events) || matches!(self.user, Tok::Exact(_) | Tok::Slot(_)) || self.anonymous == Tri::Yes;
+        let token = Model::own_tokens(&events)
+            || matches!(self.user, Tok::Exact(_) | Tok::Slot(_))
+            || self.anonymous == Tri::Yes;
         pristine
             && !events.is_empty()
             && self.opted_out == Tri::No
@@ -334,7 +355,13 @@ impl Model {
 
     /// An accepted event call answered with a Promise for call `id` (made at
     /// `now`): its tracked events.
-    pub fn event_call(&mut self, name: &str, args: &[Value], id: u64, now: f64) -> Result<(), String> {
+    pub fn event_call(
+        &mut self,
+        name: &str,
+        args: &[Value],
+        id: u64,
+        now: f64,
+    ) -> Result<(), String> {
         if self.calls.iter().any(|c| c.page == self.page && c.id == id) {
             return Err(format!("call id {id} given twice on one page"));
         }
@@ -350,7 +377,9 @@ impl Model {
         let mut indexes = Vec::new();
         let mut excused = self.short_age;
         for arg in events {
-            let Some(Value::String(marker)) = field(arg, "eventName") else { continue };
+            let Some(Value::String(marker)) = field(arg, "eventName") else {
+                continue;
+            };
             if self.events.iter().any(|e| &e.marker == marker) {
                 continue;
             }
@@ -381,18 +410,40 @@ impl Model {
                 _ => Tok::Unknown,
             };
             excused |= field(arg, "timestamp").is_some();
-            let expected = Expected { event_type, subtype, query_id: string("queryID"), user_token, auth };
-            self.events.push(Tracked { marker: marker.clone(), parts, delivered: 0, expected });
+            let expected = Expected {
+                event_type,
+                subtype,
+                query_id: string("queryID"),
+                user_token,
+                auth,
+            };
+            self.events.push(Tracked {
+                marker: marker.clone(),
+                parts,
+                delivered: 0,
+                expected,
+            });
             indexes.push(self.events.len() - 1);
         }
-        self.calls.push(Call { page: self.page, id, events: indexes, settled: None, excused, made_at: now });
+        self.calls.push(Call {
+            page: self.page,
+            id,
+            events: indexes,
+            settled: None,
+            excused,
+            made_at: now,
+        });
         Ok(())
     }
 
     /// The tracked events in a request body (indexes), for an answer.
     fn tracked_in(&self, body: &str) -> Vec<usize> {
-        let Ok(json) = serde_json::from_str::<Json>(body) else { return Vec::new() };
-        let Some(events) = json.get("events").and_then(Json::as_array) else { return Vec::new() };
+        let Ok(json) = serde_json::from_str::<Json>(body) else {
+            return Vec::new();
+        };
+        let Some(events) = json.get("events").and_then(Json::as_array) else {
+            return Vec::new();
+        };
         events
             .iter()
             .filter_map(|e| e.get("eventName").and_then(Json::as_str))
@@ -413,20 +464,32 @@ impl Model {
     /// A request with `body` was delivered: each tracked event in it counts
     /// once, and must look as its call asked.
     pub fn delivered(&mut self, body: &str) -> Result<(), String> {
-        let json: Json = serde_json::from_str(body).map_err(|e| format!("a delivered body is not JSON ({e})"))?;
-        let events = json.get("events").and_then(Json::as_array).cloned().unwrap_or_default();
+        let json: Json = serde_json::from_str(body)
+            .map_err(|e| format!("a delivered body is not JSON ({e})"))?;
+        let events = json
+            .get("events")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
         for event in &events {
-            let Some(name) = event.get("eventName").and_then(Json::as_str) else { continue };
+            let Some(name) = event.get("eventName").and_then(Json::as_str) else {
+                continue;
+            };
             if !name.starts_with(&self.prefix) {
                 continue; // not made by this scenario's calls (stored by "another script")
             }
             let Some(i) = self.events.iter().position(|t| t.marker == name) else {
                 return Err(format!("delivered event {name} that no accepted call made"));
             };
-            let Some(tracked) = self.events.get_mut(i) else { continue };
+            let Some(tracked) = self.events.get_mut(i) else {
+                continue;
+            };
             tracked.delivered += 1;
             if tracked.delivered > tracked.parts {
-                return Err(format!("event {name} delivered {} times, it has {} part(s)", tracked.delivered, tracked.parts));
+                return Err(format!(
+                    "event {name} delivered {} times, it has {} part(s)",
+                    tracked.delivered, tracked.parts
+                ));
             }
             let expected = tracked.expected.clone();
             self.check_content(name, event, &expected)?;
@@ -434,21 +497,38 @@ impl Model {
         Ok(())
     }
 
-    fn check_content(&mut self, name: &str, event: &Json, expected: &Expected) -> Result<(), String> {
+    fn check_content(
+        &mut self,
+        name: &str,
+        event: &Json,
+        expected: &Expected,
+    ) -> Result<(), String> {
         let got = |k: &str| event.get(k).and_then(Json::as_str).map(str::to_owned);
         if let Some(t) = &expected.event_type {
             if got("eventType").as_ref() != Some(t) {
-                return Err(format!("event {name}: eventType {:?}, expected {t:?}", got("eventType")));
+                return Err(format!(
+                    "event {name}: eventType {:?}, expected {t:?}",
+                    got("eventType")
+                ));
             }
         }
-        for (key, want) in [("eventSubtype", &expected.subtype), ("queryID", &expected.query_id)] {
+        for (key, want) in [
+            ("eventSubtype", &expected.subtype),
+            ("queryID", &expected.query_id),
+        ] {
             if let Some(want) = want {
                 if &got(key) != want {
-                    return Err(format!("event {name}: {key} {:?}, expected {want:?}", got(key)));
+                    return Err(format!(
+                        "event {name}: {key} {:?}, expected {want:?}",
+                        got(key)
+                    ));
                 }
             }
         }
-        for (key, want) in [("userToken", &expected.user_token), ("authenticatedUserToken", &expected.auth)] {
+        for (key, want) in [
+            ("userToken", &expected.user_token),
+            ("authenticatedUserToken", &expected.auth),
+        ] {
             let have = got(key);
             match want {
                 Tok::Unknown => {}
@@ -464,9 +544,13 @@ impl Model {
                     }
                 }
                 Tok::Slot(n) => {
-                    let Some(have) = have else { return Err(format!("event {name}: no {key}, expected an anonymous one")) };
+                    let Some(have) = have else {
+                        return Err(format!("event {name}: no {key}, expected an anonymous one"));
+                    };
                     if !have.starts_with("anonymous-") {
-                        return Err(format!("event {name}: {key} {have:?}, expected an anonymous token"));
+                        return Err(format!(
+                            "event {name}: {key} {have:?}, expected an anonymous token"
+                        ));
                     }
                     match self.slots.get_mut(*n) {
                         Some(Some(bound)) if *bound != have => {
@@ -485,19 +569,35 @@ impl Model {
     pub fn completion(&mut self, id: u64, delivered: bool) -> Result<(), String> {
         let page = self.page;
         let Some(call) = self.calls.iter_mut().find(|c| c.page == page && c.id == id) else {
-            return Err(format!("completion of call {id}, which was never made on this page"));
+            return Err(format!(
+                "completion of call {id}, which was never made on this page"
+            ));
         };
         if let Some(before) = call.settled {
-            return Err(format!("call {id} settled twice ({before}, then {delivered})"));
+            return Err(format!(
+                "call {id} settled twice ({before}, then {delivered})"
+            ));
         }
         call.settled = Some(delivered);
-        let all = call.events.iter().all(|&i| self.events.get(i).is_some_and(|t| t.delivered >= t.parts));
+        let all = call
+            .events
+            .iter()
+            .all(|&i| self.events.get(i).is_some_and(|t| t.delivered >= t.parts));
         if delivered && !all {
-            let counts: Vec<String> = call.events.iter().filter_map(|&i| self.events.get(i)).map(|t| format!("{} {}/{}", t.marker, t.delivered, t.parts)).collect();
-            return Err(format!("call {id} resolved true before all its events were delivered: {counts:?}"));
+            let counts: Vec<String> = call
+                .events
+                .iter()
+                .filter_map(|&i| self.events.get(i))
+                .map(|t| format!("{} {}/{}", t.marker, t.delivered, t.parts))
+                .collect();
+            return Err(format!(
+                "call {id} resolved true before all its events were delivered: {counts:?}"
+            ));
         }
         if !delivered && all && !call.events.is_empty() {
-            return Err(format!("call {id} resolved false although all its events were delivered"));
+            return Err(format!(
+                "call {id} resolved false although all its events were delivered"
+            ));
         }
         Ok(())
     }
@@ -515,12 +615,18 @@ impl Model {
                 continue;
             }
             if !delivered {
-                return Err(format!("call {} lost its events although every answer was 2xx", call.id));
+                return Err(format!(
+                    "call {} lost its events although every answer was 2xx",
+                    call.id
+                ));
             }
             for &i in &call.events {
                 if let Some(t) = self.events.get(i) {
                     if t.delivered != t.parts {
-                        return Err(format!("event {} delivered {} time(s), expected {}", t.marker, t.delivered, t.parts));
+                        return Err(format!(
+                            "event {} delivered {} time(s), expected {}",
+                            t.marker, t.delivered, t.parts
+                        ));
                     }
                 }
             }
@@ -535,17 +641,26 @@ impl Model {
             return Ok(());
         }
         if self.opted_out == Tri::Yes {
-            return Err(format!("cookie written for an opted-out visitor during {context}: {cookie:?}"));
+            return Err(format!(
+                "cookie written for an opted-out visitor during {context}: {cookie:?}"
+            ));
         }
         let explicit = matches!(context, "setAnonymousUserToken" | "saveTokenAsCookie");
         if explicit || self.consent() != Tri::No {
             return Ok(());
         }
-        Err(format!("cookie written without consent (useCookie not true) during {context}: {cookie:?}"))
+        Err(format!(
+            "cookie written without consent (useCookie not true) during {context}: {cookie:?}"
+        ))
     }
 
     /// A `localStorage` write of the outbox (`old` → `new`) during `context`.
-    pub fn outbox_written(&self, context: &str, old: Option<&str>, new: &str) -> Result<(), String> {
+    pub fn outbox_written(
+        &self,
+        context: &str,
+        old: Option<&str>,
+        new: &str,
+    ) -> Result<(), String> {
         if self.consent() != Tri::No {
             return Ok(());
         }
@@ -554,12 +669,19 @@ impl Model {
             json.as_ref()
                 .and_then(|j| j.get("e"))
                 .and_then(Json::as_array)
-                .map(|records| records.iter().filter_map(|r| r.get("id").and_then(Json::as_str).map(str::to_owned)).collect())
+                .map(|records| {
+                    records
+                        .iter()
+                        .filter_map(|r| r.get("id").and_then(Json::as_str).map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let before = ids(old);
         match ids(Some(new)).into_iter().find(|id| !before.contains(id)) {
-            Some(id) => Err(format!("the outbox stored event {id} without storage consent, during {context}")),
+            Some(id) => Err(format!(
+                "the outbox stored event {id} without storage consent, during {context}"
+            )),
             None => Ok(()),
         }
     }
@@ -578,7 +700,9 @@ mod tests {
     //! Each check fed a known-bad input must fail (and a good one pass).
     use super::*;
 
-    const PAGE: PageFacts = PageFacts { cookies_disabled: false };
+    const PAGE: PageFacts = PageFacts {
+        cookies_disabled: false,
+    };
 
     fn event(marker: &str, extra: &[(&str, Value)]) -> Value {
         let mut fields = vec![
@@ -597,17 +721,24 @@ mod tests {
     /// A model after a good init, with one clickedObjectIDs call (id 1) made.
     fn with_one_call() -> (Model, String) {
         let mut m = Model::new(7);
-        let options = Value::object([("appId", Value::str("a")), ("apiKey", Value::str("k")), ("userToken", Value::str("user-1"))]);
+        let options = Value::object([
+            ("appId", Value::str("a")),
+            ("apiKey", Value::str("k")),
+            ("userToken", Value::str("user-1")),
+        ]);
         m.init(&options, &PAGE);
         let marker = m.next_marker();
         let args = [event(&marker, &[])];
         assert!(m.event_call_valid("clickedObjectIDs", &args, true));
-        m.event_call("clickedObjectIDs", &args, 1, 0.0).expect("recorded");
+        m.event_call("clickedObjectIDs", &args, 1, 0.0)
+            .expect("recorded");
         (m, marker)
     }
 
     fn delivered_json(marker: &str, token: &str, event_type: &str) -> String {
-        format!(r#"{{"eventType":"{event_type}","eventName":"{marker}","index":"products","userToken":"{token}","objectIDs":["obj-0"]}}"#)
+        format!(
+            r#"{{"eventType":"{event_type}","eventName":"{marker}","index":"products","userToken":"{token}","objectIDs":["obj-0"]}}"#
+        )
     }
 
     #[test]
@@ -622,9 +753,15 @@ mod tests {
     fn exactly_once_fails_on_an_event_no_call_made() {
         let (mut m, _) = with_one_call();
         let forged = m.next_marker();
-        assert!(m.delivered(&body(&[&delivered_json(&forged, "user-1", "click")])).unwrap_err().contains("no accepted call"));
+        assert!(m
+            .delivered(&body(&[&delivered_json(&forged, "user-1", "click")]))
+            .unwrap_err()
+            .contains("no accepted call"));
         // Events other scripts stored (no marker of this scenario) are not judged.
-        assert_eq!(m.delivered(&body(&[&delivered_json("Fuzz event", "x", "view")])), Ok(()));
+        assert_eq!(
+            m.delivered(&body(&[&delivered_json("Fuzz event", "x", "view")])),
+            Ok(())
+        );
     }
 
     #[test]
@@ -643,49 +780,102 @@ mod tests {
     fn settle_once_fails_twice_never_early_or_unknown() {
         let (mut m, marker) = with_one_call();
         assert!(m.at_end(0.0).unwrap_err().contains("never settled"));
-        assert!(m.completion(1, true).unwrap_err().contains("before all its events"));
+        assert!(m
+            .completion(1, true)
+            .unwrap_err()
+            .contains("before all its events"));
         let (mut m, _) = with_one_call();
         assert!(m.completion(2, true).unwrap_err().contains("never made"));
-        m.delivered(&body(&[&delivered_json(&marker, "user-1", "click")])).expect("once");
+        m.delivered(&body(&[&delivered_json(&marker, "user-1", "click")]))
+            .expect("once");
         assert_eq!(m.completion(1, true), Ok(()));
         assert!(m.completion(1, true).unwrap_err().contains("settled twice"));
         assert_eq!(m.at_end(0.0), Ok(()));
         let (mut m, marker) = with_one_call();
-        m.delivered(&body(&[&delivered_json(&marker, "user-1", "click")])).expect("once");
-        assert!(m.completion(1, false).unwrap_err().contains("resolved false"));
+        m.delivered(&body(&[&delivered_json(&marker, "user-1", "click")]))
+            .expect("once");
+        assert!(m
+            .completion(1, false)
+            .unwrap_err()
+            .contains("resolved false"));
     }
 
     #[test]
     fn content_fails_on_a_wrong_token_query_id_or_type() {
         let (mut m, marker) = with_one_call();
-        assert!(m.delivered(&body(&[&delivered_json(&marker, "user-2", "click")])).unwrap_err().contains("userToken"));
+        assert!(m
+            .delivered(&body(&[&delivered_json(&marker, "user-2", "click")]))
+            .unwrap_err()
+            .contains("userToken"));
         let (mut m, marker) = with_one_call();
-        assert!(m.delivered(&body(&[&delivered_json(&marker, "user-1", "view")])).unwrap_err().contains("eventType"));
+        assert!(m
+            .delivered(&body(&[&delivered_json(&marker, "user-1", "view")]))
+            .unwrap_err()
+            .contains("eventType"));
         let (mut m, marker) = with_one_call();
-        let with_query = delivered_json(&marker, "user-1", "click").replace(r#""index""#, r#""queryID":"0123","index""#);
-        assert!(m.delivered(&body(&[&with_query])).unwrap_err().contains("queryID"));
+        let with_query = delivered_json(&marker, "user-1", "click")
+            .replace(r#""index""#, r#""queryID":"0123","index""#);
+        assert!(m
+            .delivered(&body(&[&with_query]))
+            .unwrap_err()
+            .contains("queryID"));
         // Anonymous tokens: the same one until it changes.
         let mut m = Model::new(1);
-        m.init(&Value::object([("appId", Value::str("a")), ("apiKey", Value::str("k"))]), &PAGE);
+        m.init(
+            &Value::object([("appId", Value::str("a")), ("apiKey", Value::str("k"))]),
+            &PAGE,
+        );
         let (a, b) = (m.next_marker(), m.next_marker());
-        m.event_call("viewedObjectIDs", &[event(&a, &[]), event(&b, &[])], 1, 0.0).expect("recorded");
-        assert_eq!(m.delivered(&body(&[&delivered_json(&a, "anonymous-1", "view")])), Ok(()));
-        assert!(m.delivered(&body(&[&delivered_json(&b, "anonymous-2", "view")])).unwrap_err().contains("of its time"));
+        m.event_call("viewedObjectIDs", &[event(&a, &[]), event(&b, &[])], 1, 0.0)
+            .expect("recorded");
+        assert_eq!(
+            m.delivered(&body(&[&delivered_json(&a, "anonymous-1", "view")])),
+            Ok(())
+        );
+        assert!(m
+            .delivered(&body(&[&delivered_json(&b, "anonymous-2", "view")]))
+            .unwrap_err()
+            .contains("of its time"));
     }
 
     #[test]
     fn consent_fails_on_a_cookie_or_outbox_without_it() {
         let (m, _) = with_one_call();
-        let cookie = "_ALGOLIA=anonymous-1;expires=Fri, 02 Jan 1970 00:00:00 GMT;path=/;SameSite=Lax";
-        assert!(m.cookie_written("init", cookie).unwrap_err().contains("without consent"));
+        let cookie =
+            "_ALGOLIA=anonymous-1;expires=Fri, 02 Jan 1970 00:00:00 GMT;path=/;SameSite=Lax";
+        assert!(m
+            .cookie_written("init", cookie)
+            .unwrap_err()
+            .contains("without consent"));
         assert_eq!(m.cookie_written("saveTokenAsCookie", cookie), Ok(()));
-        assert_eq!(m.cookie_written("init", "_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/;SameSite=Lax"), Ok(()));
+        assert_eq!(
+            m.cookie_written(
+                "init",
+                "_ALGOLIA=;expires=Thu, 01 Jan 1970 00:00:00 GMT;path=/;SameSite=Lax"
+            ),
+            Ok(())
+        );
         let stored = r#"{"v":1,"e":[{"id":"p-1"}]}"#;
-        assert!(m.outbox_written("background", None, stored).unwrap_err().contains("without storage consent"));
-        assert_eq!(m.outbox_written("background", Some(stored), r#"{"v":1,"e":[]}"#), Ok(()));
+        assert!(m
+            .outbox_written("background", None, stored)
+            .unwrap_err()
+            .contains("without storage consent"));
+        assert_eq!(
+            m.outbox_written("background", Some(stored), r#"{"v":1,"e":[]}"#),
+            Ok(())
+        );
         let mut opted = Model::new(1);
-        opted.init(&Value::object([("useCookie", Value::Bool(true)), ("userHasOptedOut", Value::Bool(true))]), &PAGE);
-        assert!(opted.cookie_written("setAnonymousUserToken", cookie).unwrap_err().contains("opted-out"));
+        opted.init(
+            &Value::object([
+                ("useCookie", Value::Bool(true)),
+                ("userHasOptedOut", Value::Bool(true)),
+            ]),
+            &PAGE,
+        );
+        assert!(opted
+            .cookie_written("setAnonymousUserToken", cookie)
+            .unwrap_err()
+            .contains("opted-out"));
         let mut consent = Model::new(1);
         consent.init(&Value::object([("useCookie", Value::Bool(true))]), &PAGE);
         assert_eq!(consent.cookie_written("init", cookie), Ok(()));
@@ -695,13 +885,22 @@ mod tests {
     #[test]
     fn a_valid_call_refused_fails() {
         assert!(refused(true, "setUserToken", &Err("setUserToken: no".into())).is_err());
-        assert_eq!(refused(false, "setUserToken", &Err("setUserToken: no".into())), Ok(()));
+        assert_eq!(
+            refused(false, "setUserToken", &Err("setUserToken: no".into())),
+            Ok(())
+        );
         let (mut m, _) = with_one_call();
         let marker = m.next_marker();
         assert!(m.event_call_valid("clickedObjectIDs", &[event(&marker, &[])], true));
-        assert!(!m.event_call_valid("clickedObjectIDs", &[event(&marker, &[])], false), "mutated: cannot tell");
+        assert!(
+            !m.event_call_valid("clickedObjectIDs", &[event(&marker, &[])], false),
+            "mutated: cannot tell"
+        );
         let mut fresh = Model::new(7);
         let marker = fresh.next_marker();
-        assert!(!fresh.event_call_valid("clickedObjectIDs", &[event(&marker, &[])], true), "no init");
+        assert!(
+            !fresh.event_call_valid("clickedObjectIDs", &[event(&marker, &[])], true),
+            "no init"
+        );
     }
 }
