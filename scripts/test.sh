@@ -87,9 +87,15 @@ fi
 echo "== local Insights endpoint"
 server_pid=""
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
+# The browser tests' page (wasm-bindgen-test-runner's own server) reads the
+# endpoint's control routes, which answer only origins they are told of: the
+# runner is given a free port, and the endpoint that origin.
+runner_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port"
 if server=$(scripts/devserver.sh); then
   rm -f target/devserver.port
   "$server" --port 0 --port-file target/devserver.port --www www --pkg pkg --log "$logs/events.jsonl" \
+    --allow-origin "http://$WASM_BINDGEN_TEST_ADDRESS" \
     >"$logs/devserver.log" 2>&1 &
   server_pid=$!
   # Waits for the port file (a safety net of 120 s, not a timing assumption).
