@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz` / `make test`: a bounded coverage-guided fuzzing session of the
 # native core (fuzz/: cargo fuzz + libFuzzer), SECONDS long (default 600).
-# Installs cargo-fuzz when missing. libFuzzer's sanitizer-coverage flags are
+# cargo-fuzz comes from scripts/setup.sh. libFuzzer's sanitizer-coverage flags are
 # nightly-only: the stable toolchain accepts them with RUSTC_BOOTSTRAP=1 (no
 # sanitizer: `-s none`; overflow checks and debug assertions are on). Should
 # libFuzzer not build, the same oracle runs on seeded random inputs instead.
@@ -24,10 +24,6 @@ log="$PWD/target/test-logs/fuzz.log"
 : >"$log"
 say() { echo "fuzz: $*" >&2; }
 
-if ! cargo fuzz --version >/dev/null 2>&1; then
-  say "installing cargo-fuzz (once, about two minutes)"
-  cargo install -q cargo-fuzz --locked >>"$log" 2>&1 || cargo install -q cargo-fuzz >>"$log" 2>&1 || true
-fi
 
 # The toolchain the project builds natively with (rustup's stable), never
 # Debian's rustc-web that scripts/cargo-wasm uses for wasm.

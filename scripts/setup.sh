@@ -5,6 +5,7 @@
 #    for wasm with -Zbuild-std) with rust-web-llvm, which carries rust-lld, the
 #    wasm linker (rustc-web only *recommends* it), and lld-22 behind it;
 #  - wasm-bindgen-cli at exactly the wasm-bindgen version pinned in Cargo.toml;
+#  - cargo-fuzz for the bounded fuzz run;
 #  - Chromium and ChromeDriver for the browser tests;
 #  - the npm tools (esbuild, binaryen's wasm-opt, playwright-core, and the real
 #    search-insights/InstantSearch/Autocomplete packages the tests compare with).
@@ -67,6 +68,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $pinned"; then
     cargo install -q wasm-bindgen-cli --version "=$pinned"
 fi
 
+# cargo-fuzz, for the bounded fuzz run of `make test` (scripts/fuzz.sh).
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  log "installing cargo-fuzz (a few minutes, once)"
+  cargo install -q cargo-fuzz --locked 2>/dev/null || cargo install -q cargo-fuzz
+fi
+
 if [ ! -f node_modules/.setup-stamp ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then
   log "installing npm tools"
   npm ci --no-audit --no-fund --loglevel=error
@@ -95,6 +102,7 @@ check wasm-bindgen "$pinned" "install it with: cargo install wasm-bindgen-cli --
 [ "$(wasm-bindgen --version)" = "wasm-bindgen $pinned" ] ||
   fail "$(wasm-bindgen --version) is on PATH: exactly $pinned is needed; install it with: cargo install wasm-bindgen-cli --version =$pinned --force"
 check wasm-bindgen-test-runner "$pinned" "install it with: cargo install wasm-bindgen-cli --version =$pinned" -- wasm-bindgen-test-runner --version
+check cargo-fuzz 0.12 "install it with: cargo install cargo-fuzz" -- cargo fuzz --version
 check wasm-opt 116 "it comes from npm's binaryen: run npm ci" -- node_modules/.bin/wasm-opt --version
 check esbuild 0.20 "it comes from npm: run npm ci" -- node_modules/.bin/esbuild --version
 check chromium 120 "$(apt_how chromium)" -- /usr/bin/chromium --headless --no-sandbox --disable-gpu --version
