@@ -64,14 +64,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $pinned"; then
   log "installing wasm-bindgen-cli $pinned (a few minutes, once)"
   # --locked pins the CLI's own dependencies; a registry mirror may lack one of
   # those exact versions, then cargo resolves compatible ones.
-  cargo install -q wasm-bindgen-cli --version "=$pinned" --locked 2>/dev/null ||
-    cargo install -q wasm-bindgen-cli --version "=$pinned"
+  cargo install -q --force wasm-bindgen-cli --version "=$pinned" --locked 2>/dev/null ||
+    cargo install -q --force wasm-bindgen-cli --version "=$pinned"
 fi
 
 # cargo-fuzz, for the bounded fuzz run of `make test` (scripts/fuzz.sh).
 if ! cargo fuzz --version >/dev/null 2>&1; then
   log "installing cargo-fuzz (a few minutes, once)"
-  cargo install -q cargo-fuzz --locked 2>/dev/null || cargo install -q cargo-fuzz
+  cargo install -q --force cargo-fuzz --locked 2>/dev/null || cargo install -q --force cargo-fuzz
 fi
 
 if [ ! -f node_modules/.setup-stamp ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then
@@ -98,11 +98,11 @@ if [ "$(cat .tools/toolchain)" = debian ]; then
     fail "the Rust std source is missing: rust-web-src is needed for -Zbuild-std; $(apt_how rust-web-src)"
   check rust-lld 15 "$(apt_how "rust-web-llvm lld-22") (rustc-web only recommends it)" -- rust-lld -flavor wasm --version
 fi
-check wasm-bindgen "$pinned" "install it with: cargo install wasm-bindgen-cli --version =$pinned" -- wasm-bindgen --version
+check wasm-bindgen "$pinned" "install it with: cargo install --force wasm-bindgen-cli --version =$pinned" -- wasm-bindgen --version
 [ "$(wasm-bindgen --version)" = "wasm-bindgen $pinned" ] ||
   fail "$(wasm-bindgen --version) is on PATH: exactly $pinned is needed; install it with: cargo install wasm-bindgen-cli --version =$pinned --force"
-check wasm-bindgen-test-runner "$pinned" "install it with: cargo install wasm-bindgen-cli --version =$pinned" -- wasm-bindgen-test-runner --version
-check cargo-fuzz 0.12 "install it with: cargo install cargo-fuzz" -- cargo fuzz --version
+check wasm-bindgen-test-runner "$pinned" "install it with: cargo install --force wasm-bindgen-cli --version =$pinned" -- wasm-bindgen-test-runner --version
+check cargo-fuzz 0.12 "install it with: cargo install --force cargo-fuzz" -- cargo fuzz --version
 check wasm-opt 116 "it comes from npm's binaryen: run npm ci" -- node_modules/.bin/wasm-opt --version
 check esbuild 0.20 "it comes from npm: run npm ci" -- node_modules/.bin/esbuild --version
 check chromium 120 "$(apt_how chromium)" -- /usr/bin/chromium --headless --no-sandbox --disable-gpu --version
