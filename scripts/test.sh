@@ -72,7 +72,7 @@ run_cargo_suite() { # LABEL SUITE LOG COMMAND…
 }
 
 echo "== native tests (core, devserver)"
-run_cargo_suite "native (cargo test)" native "$logs/native.log" cargo test --workspace
+run_cargo_suite "native (cargo test)" native "$logs/native.log" cargo test --workspace --no-fail-fast
 
 echo "== clippy"
 if cargo clippy -q --workspace --all-targets -- -D warnings >"$logs/clippy.log" 2>&1; then
@@ -112,7 +112,7 @@ fi
 echo "== browser tests (wasm-bindgen-test, headless Chromium)"
 export CHROMEDRIVER=/usr/bin/chromedriver
 if [ -f tests/browser.rs ]; then
-  run_cargo_suite "browser (wasm-bindgen-test)" browser "$logs/browser.log" scripts/cargo-wasm test --test browser
+  run_cargo_suite "browser (wasm-bindgen-test)" browser "$logs/browser.log" scripts/cargo-wasm test --no-fail-fast --test browser
 else
   missing "browser (wasm-bindgen-test)" "tests/browser.rs is missing"
 fi
