@@ -7,7 +7,7 @@
 //! a plain import would unwind past Rust without running its destructors,
 //! leaving borrows held and the wasm stack pointer moved.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Reflect, RegExp};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -23,6 +23,34 @@ extern "C" {
     /// `Array.isArray`, which throws for a revoked Proxy.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// A JavaScript string.
+    type Text;
+    /// `text.search(pattern)`, which runs the pattern's `Symbol.search`.
+    #[wasm_bindgen(catch, method)]
+    fn search(this: &Text, pattern: &RegExp) -> Result<i32, JsValue>;
+}
+
+/// What `read` says of a string that is not valid Unicode.
+const LONE_SURROGATE: &str = "holds a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair), which is not valid Unicode";
+const TOO_LARGE: &str = "is too large (more than 200000 values)";
+
+/// The text of the JavaScript string `js`, or `Err` when it holds a lone
+/// surrogate: decoding to UTF-8 would turn it into U+FFFD, so that "a\uD800b"
+/// and "a\uFFFDb" became the same objectID. Only a string whose decoded text
+/// holds a U+FFFD can have had one, so only those are looked at again.
+fn text(js: &JsValue) -> Option<Result<String, ()>> {
+    let text = js.as_string()?;
+    if !text.as_bytes().windows(3).any(|w| w == "\u{FFFD}".as_bytes()) {
+        return Some(Ok(text));
+    }
+    // With the `u` flag a surrogate pair is one code point, so this class
+    // matches lone surrogates only.
+    let lone = RegExp::new("[\\uD800-\\uDFFF]", "u");
+    match js.unchecked_ref::<Text>().search(&lone) {
+        Ok(-1) => Some(Ok(text)),
+        _ => Some(Err(())),
+    }
 }
 
 /// Why an argument could not be read.
@@ -57,7 +85,7 @@ fn fail(path: &str, problem: impl Into<String>) -> ConvertError {
 }
 
 fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Result<Value, ConvertError> {
-    *budget = budget.checked_sub(1).ok_or_else(|| fail(path, "is too large (more than 200000 values)"))?;
+    *budget = budget.checked_sub(1).ok_or_else(|| fail(path, TOO_LARGE))?;
     if js.is_undefined() {
         return Ok(Value::Undefined);
     }
@@ -70,8 +98,8 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
     if let Some(n) = js.as_f64() {
         return Ok(Value::Number(n));
     }
-    if let Some(s) = js.as_string() {
-        return Ok(Value::String(s));
+    if let Some(text) = text(js) {
+        return text.map(Value::String).map_err(|()| fail(path, LONE_SURROGATE));
     }
     if js.is_function() {
         return Ok(Value::Opaque("function"));
@@ -94,7 +122,7 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
         let length = Reflect::get(js, &JsValue::from_str("length")).map_err(|e| fail(path, threw(&e)))?;
         let length = length.as_f64().unwrap_or(0.0);
         if length.is_nan() || length > *budget as f64 {
-            return Err(fail(path, "is too large (more than 200000 values)"));
+            return Err(fail(path, TOO_LARGE));
         }
         let length = if length > 0.0 { length as u32 } else { 0 };
         let mut items = Vec::with_capacity(length.min(1024) as usize);
@@ -110,9 +138,22 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
     }
     let object: &Object = js.unchecked_ref();
     let keys = Reflect::own_keys(object).map_err(|e| fail(path, threw(&e)))?;
+    // Refused by its number of keys before any of them is read: walking a
+    // million keys one by one would block the page for seconds.
+    if keys.length() as usize > *budget {
+        return Err(fail(path, TOO_LARGE));
+    }
     let mut entries = Vec::new();
     for key in keys.iter() {
-        let Some(name) = key.as_string() else { continue };
+        let name = match text(&key) {
+            Some(Ok(name)) => name,
+            Some(Err(())) => {
+                path.push('.');
+                path.push_str(&key.as_string().unwrap_or_default());
+                return Err(fail(path, LONE_SURROGATE));
+            }
+            None => continue,
+        };
         // Only enumerable own properties, as Object.keys and the spread operator see them.
         let descriptor = Reflect::get_own_property_descriptor(object, &key).map_err(|e| fail(path, threw(&e)))?;
         let enumerable = Reflect::get(&descriptor, &JsValue::from_str("enumerable")).ok().and_then(|v| v.as_bool());
