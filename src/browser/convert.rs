@@ -7,7 +7,7 @@
 //! a plain import would unwind past Rust without running its destructors,
 //! leaving borrows held and the wasm stack pointer moved.
 
-use js_sys::{Object, Reflect, RegExp};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -23,34 +23,28 @@ extern "C" {
     /// `Array.isArray`, which throws for a revoked Proxy.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+}
 
-    /// A JavaScript string.
-    type Text;
-    /// `text.search(pattern)`, which runs the pattern's `Symbol.search`.
-    #[wasm_bindgen(catch, method)]
-    fn search(this: &Text, pattern: &RegExp) -> Result<i32, JsValue>;
+#[wasm_bindgen(inline_js = "export function hasLoneSurrogate(s) { return /[\\uD800-\\uDFFF]/u.test(s); }")]
+extern "C" {
+    /// Whether the JavaScript string `text` holds a lone surrogate (with the
+    /// `u` flag a surrogate pair is one code point, which the class does not
+    /// match). `catch`: `test` calls `RegExp.prototype.exec`, which a page
+    /// could replace.
+    #[wasm_bindgen(catch, js_name = hasLoneSurrogate)]
+    fn has_lone_surrogate(text: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// What `read` says of a string that is not valid Unicode.
 const LONE_SURROGATE: &str = "holds a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair), which is not valid Unicode";
 const TOO_LARGE: &str = "is too large (more than 200000 values)";
 
-/// The text of the JavaScript string `js`, or `Err` when it holds a lone
-/// surrogate: decoding to UTF-8 would turn it into U+FFFD, so that "a\uD800b"
-/// and "a\uFFFDb" became the same objectID. Only a string whose decoded text
-/// holds a U+FFFD can have had one, so only those are looked at again.
-fn text(js: &JsValue) -> Option<Result<String, ()>> {
-    let text = js.as_string()?;
-    if !text.as_bytes().windows(3).any(|w| w == "\u{FFFD}".as_bytes()) {
-        return Some(Ok(text));
-    }
-    // With the `u` flag a surrogate pair is one code point, so this class
-    // matches lone surrogates only.
-    let lone = RegExp::new("[\\uD800-\\uDFFF]", "u");
-    match js.unchecked_ref::<Text>().search(&lone) {
-        Ok(-1) => Some(Ok(text)),
-        _ => Some(Err(())),
-    }
+/// Whether the JavaScript string `js` holds a lone surrogate. Decoding it to
+/// UTF-8 would turn each into U+FFFD, so that "a\uD800b" and "a\uFFFDb"
+/// became the same objectID. (On a page whose `RegExp` throws, strings are
+/// taken as they decode.)
+fn lone_surrogate(js: &JsValue) -> bool {
+    has_lone_surrogate(js).unwrap_or(false)
 }
 
 /// Why an argument could not be read.
@@ -98,8 +92,11 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
     if let Some(n) = js.as_f64() {
         return Ok(Value::Number(n));
     }
-    if let Some(text) = text(js) {
-        return text.map(Value::String).map_err(|()| fail(path, LONE_SURROGATE));
+    if let Some(text) = js.as_string() {
+        if lone_surrogate(js) {
+            return Err(fail(path, LONE_SURROGATE));
+        }
+        return Ok(Value::String(text));
     }
     if js.is_function() {
         return Ok(Value::Opaque("function"));
@@ -145,15 +142,7 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
     }
     let mut entries = Vec::new();
     for key in keys.iter() {
-        let name = match text(&key) {
-            Some(Ok(name)) => name,
-            Some(Err(())) => {
-                path.push('.');
-                path.push_str(&key.as_string().unwrap_or_default());
-                return Err(fail(path, LONE_SURROGATE));
-            }
-            None => continue,
-        };
+        let Some(name) = key.as_string() else { continue };
         // Only enumerable own properties, as Object.keys and the spread operator see them.
         let descriptor = Reflect::get_own_property_descriptor(object, &key).map_err(|e| fail(path, threw(&e)))?;
         let enumerable = Reflect::get(&descriptor, &JsValue::from_str("enumerable")).ok().and_then(|v| v.as_bool());
@@ -162,6 +151,9 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
         }
         path.push('.');
         path.push_str(&name);
+        if lone_surrogate(&key) {
+            return Err(fail(path, LONE_SURROGATE));
+        }
         let item = Reflect::get(js, &key).map_err(|e| fail(path, threw(&e)))?;
         let value = read(&item, depth + 1, budget, path)?;
         path.truncate(mark);
