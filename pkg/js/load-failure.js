@@ -153,8 +153,8 @@ export function loadFailureMessage(error, wasmUrl) {
       PREFIX +
       "this page's Content-Security-Policy blocks loading " +
       url +
-      ": connect-src lacks its origin. Add it to connect-src (with the Insights host). " +
-      "Calls made so far stay queued in aa.queue."
+      ": connect-src lacks its origin. Add it to connect-src (with the Insights host)." +
+      AFTER
     );
   }
   return PREFIX + "could not load " + url + " (" + text + ")." + AFTER;
