@@ -135,7 +135,13 @@ export interface DeliveryReport {
 
 export type NodeCallback<T> = (err: any, value: T) => void;
 
-/** `aa(method, ...args)`. Event methods return a Promise: `true` once the Insights API answered 2xx. */
+/**
+ * `aa(method, ...args)`. Event methods return a Promise: `true` once the Insights API answered 2xx,
+ * `false` when the events were not delivered — also when the `.wasm` could not be loaded (the
+ * Promise never rejects for that; one `console.error` says why) or when the call was dropped from
+ * a full `aa.queue`. After a failed load, `getUserToken`/`getAuthenticatedUserToken` callbacks get
+ * the load error as their `err`.
+ */
 export interface InsightsClient {
   (method: "init", options?: InitParams): void;
   (method: "getVersion", callback?: (version: string) => void): string;
@@ -210,7 +216,9 @@ export interface InsightsClient {
   version: string;
   /**
    * Calls made before the wasm was ready, as `[method, ...args]` like the snippet's queue (InstantSearch
-   * reads it); removed once they have run.
+   * reads it); removed once they have run. At most 1000: past that the oldest event calls are dropped
+   * (their Promises resolve false). Entries that are no call are skipped with a warning. When the wasm
+   * cannot be loaded it keeps the calls made so far and takes no more.
    */
   queue?: any[];
 }

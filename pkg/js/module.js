@@ -3,23 +3,16 @@
 // return a Promise right away, callbacks fire once ready) and run in order
 // once it is.
 import init, { Insights } from "../../target/bindgen/search_insights_wasm.js";
-import { reportLoadFailure } from "./load-failure.js";
-
-const EVENT_METHODS = new Set([
-  "sendEvents",
-  "clickedObjectIDsAfterSearch",
-  "clickedObjectIDs",
-  "clickedFilters",
-  "convertedObjectIDsAfterSearch",
-  "convertedObjectIDs",
-  "convertedFilters",
-  "addedToCartObjectIDsAfterSearch",
-  "addedToCartObjectIDs",
-  "purchasedObjectIDsAfterSearch",
-  "purchasedObjectIDs",
-  "viewedObjectIDs",
-  "viewedFilters",
-]);
+import {
+  isEventMethod,
+  QUEUE_FULL,
+  QUEUE_LIMIT,
+  callAt,
+  asCall,
+  makeRoom,
+  reportLoadFailure,
+  settleFailed,
+} from "./load-failure.js";
 
 // Written as `new URL("./file", import.meta.url)` so that bundlers (Vite,
 // webpack 5, Parcel, esbuild with a loader) emit the .wasm as an asset and
@@ -38,44 +31,73 @@ function load() {
  * `[method, ...args]`, like the search-insights snippet's queue, so that
  * integrations reading it (InstantSearch looks for a queued `setUserToken` or
  * `init`) see them. Once ready the queue is replayed in order and removed.
+ * It holds at most 1000 calls: past that, the oldest queued event call is
+ * dropped (its Promise resolves false). When the wasm cannot be loaded every
+ * call settles (see `settleFailed`) and the queue stops growing.
  */
 export function createInsightsClient() {
   let client = null;
+  let failure = null; // the Error saying why the wasm could not be loaded
+  let replaying = false;
   const promises = new Map(); // queued entry → {resolve, reject}
+  // An entry that will never run.
+  const drop = (entry, error) => {
+    const promise = promises.get(entry);
+    promises.delete(entry);
+    if (promise) promise.resolve(false);
+    settleFailed(asCall(entry), error);
+  };
   const aa = function (method, ...args) {
     if (client) return client.call(method, args);
     const entry = [method, ...args];
-    aa.queue.push(entry);
-    if (!EVENT_METHODS.has(method)) return undefined;
+    if (failure) return settleFailed(entry, failure);
+    const queue = aa.queue;
+    // (During the replay, calls made by callbacks join the queue unbounded:
+    // dropping entries would move the ones not yet replayed.)
+    if (!replaying && !makeRoom(queue, QUEUE_LIMIT - 1, drop)) return settleFailed(entry, new Error(QUEUE_FULL));
+    queue.push(entry);
+    if (!isEventMethod(method)) return undefined;
     return new Promise((resolve, reject) => promises.set(entry, { resolve, reject }));
   };
   aa.version = __SEARCH_INSIGHTS_VERSION__;
   aa.queue = [];
-  load().then(
-    () => {
-      const ready = new Insights();
-      const queue = aa.queue;
-      // Calls made by callbacks during the replay join the queue and run in
-      // order, after the calls queued before them.
-      for (let i = 0; i < queue.length; i++) {
-        const [method, ...args] = queue[i];
-        const promise = promises.get(queue[i]);
-        promises.delete(queue[i]);
-        try {
-          const result = ready.call(method, args);
-          if (promise) promise.resolve(result);
-        } catch (error) {
-          // An event method's error goes to its Promise, as `await aa(...)`
-          // would have thrown it; other methods have no one to tell.
-          if (promise) promise.reject(error);
-          else console.error(error);
-        }
+  const fail = (error) =>
+    reportLoadFailure(error, wasmUrl).then((message) => {
+      failure = new Error(message);
+      // The queue keeps its calls for whoever reads it, and grows no more.
+      aa.queue.forEach((entry) => drop(entry, failure));
+    });
+  load().then(() => {
+    let ready;
+    try {
+      ready = new Insights();
+    } catch (error) {
+      return fail(error);
+    }
+    const queue = aa.queue;
+    // Calls made by callbacks during the replay join the queue and run in
+    // order, after the calls queued before them.
+    replaying = true;
+    for (let i = 0; i < queue.length; i++) {
+      const promise = promises.get(queue[i]);
+      promises.delete(queue[i]);
+      // Anything the page pushed itself that is no call is skipped.
+      const call = callAt(queue, i);
+      if (!call) continue;
+      try {
+        const result = ready.call(call[0], call.slice(1));
+        if (promise) promise.resolve(result);
+      } catch (error) {
+        // An event method's error goes to its Promise, as `await aa(...)`
+        // would have thrown it; other methods have no one to tell.
+        if (promise) promise.reject(error);
+        else console.error(error);
       }
-      client = ready;
-      delete aa.queue;
-    },
-    (error) => reportLoadFailure(error, wasmUrl)
-  );
+    }
+    replaying = false;
+    client = ready;
+    delete aa.queue;
+  }, fail);
   return aa;
 }
 

@@ -6,9 +6,12 @@
 //
 // Nothing here throws into the host page: when the wasm cannot be loaded
 // (a Content-Security-Policy without 'wasm-unsafe-eval', a missing file),
-// one console error says why and the calls stay queued in `aa.queue`.
+// one console error says why, `aa.queue` is cut to 1000 calls (oldest event
+// calls dropped first) and grows no more, and the callbacks of token getters
+// get the error. Until then `aa.queue` is the snippet's own array with its
+// own `push` (pages and integrations take a replaced `push` to mean "loaded").
 import init, { Insights } from "../../target/bindgen/search_insights_wasm.js";
-import { reportLoadFailure } from "./load-failure.js";
+import { QUEUE_LIMIT, asCall, callAt, makeRoom, reportLoadFailure, settleFailed } from "./load-failure.js";
 
 (function () {
   if (typeof window !== "object") return;
@@ -35,6 +38,20 @@ import { reportLoadFailure } from "./load-failure.js";
         // Marks are for measuring only.
       }
     };
+    const failed = function (error) {
+      reportLoadFailure(error, wasmUrl).then(function (message) {
+        const failure = new Error(message);
+        const settle = function (entry) {
+          settleFailed(asCall(entry), failure);
+        };
+        makeRoom(queue, QUEUE_LIMIT, settle);
+        queue.forEach(settle);
+        queue.push = function () {
+          for (let i = 0; i < arguments.length; i++) settle(arguments[i]);
+          return queue.length;
+        };
+      });
+    };
     mark("insights-wasm:instantiate-start");
     // Start downloading (and, with the right MIME type, compiling) the wasm
     // at once; init() awaits the response.
@@ -46,7 +63,7 @@ import { reportLoadFailure } from "./load-failure.js";
         try {
           client = new Insights();
         } catch (error) {
-          reportLoadFailure(error, wasmUrl);
+          failed(error);
           return;
         }
         const run = function (args) {
@@ -55,8 +72,10 @@ import { reportLoadFailure } from "./load-failure.js";
         // Calls made by callbacks during the replay are pushed onto the queue
         // and replayed too, in order.
         for (let i = 0; i < queue.length; i++) {
+          const call = callAt(queue, i);
+          if (!call) continue;
           try {
-            run(queue[i]);
+            run(call);
           } catch (error) {
             try {
               console.error(error);
@@ -67,9 +86,7 @@ import { reportLoadFailure } from "./load-failure.js";
         }
         queue.push = run;
       },
-      function (error) {
-        reportLoadFailure(error, wasmUrl);
-      }
+      failed
     );
   } catch (error) {
     reportLoadFailure(error, wasmUrl);

@@ -25,6 +25,28 @@ extern "C" {
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
+#[wasm_bindgen(inline_js = "export function hasLoneSurrogate(s) { return /[\\uD800-\\uDFFF]/u.test(s); }")]
+extern "C" {
+    /// Whether the JavaScript string `text` holds a lone surrogate (with the
+    /// `u` flag a surrogate pair is one code point, which the class does not
+    /// match). `catch`: `test` calls `RegExp.prototype.exec`, which a page
+    /// could replace.
+    #[wasm_bindgen(catch, js_name = hasLoneSurrogate)]
+    fn has_lone_surrogate(text: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// What `read` says of a string that is not valid Unicode.
+const LONE_SURROGATE: &str = "holds a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair), which is not valid Unicode";
+const TOO_LARGE: &str = "is too large (more than 200000 values)";
+
+/// Whether the JavaScript string `js` holds a lone surrogate. Decoding it to
+/// UTF-8 would turn each into U+FFFD, so that "a\uD800b" and "a\uFFFDb"
+/// became the same objectID. (On a page whose `RegExp` throws, strings are
+/// taken as they decode.)
+fn lone_surrogate(js: &JsValue) -> bool {
+    has_lone_surrogate(js).unwrap_or(false)
+}
+
 /// Why an argument could not be read.
 pub struct ConvertError {
     /// Where, e.g. `arguments[0].objectIDs[3]`.
@@ -57,7 +79,7 @@ fn fail(path: &str, problem: impl Into<String>) -> ConvertError {
 }
 
 fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Result<Value, ConvertError> {
-    *budget = budget.checked_sub(1).ok_or_else(|| fail(path, "is too large (more than 200000 values)"))?;
+    *budget = budget.checked_sub(1).ok_or_else(|| fail(path, TOO_LARGE))?;
     if js.is_undefined() {
         return Ok(Value::Undefined);
     }
@@ -70,8 +92,11 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
     if let Some(n) = js.as_f64() {
         return Ok(Value::Number(n));
     }
-    if let Some(s) = js.as_string() {
-        return Ok(Value::String(s));
+    if let Some(text) = js.as_string() {
+        if lone_surrogate(js) {
+            return Err(fail(path, LONE_SURROGATE));
+        }
+        return Ok(Value::String(text));
     }
     if js.is_function() {
         return Ok(Value::Opaque("function"));
@@ -94,7 +119,7 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
         let length = Reflect::get(js, &JsValue::from_str("length")).map_err(|e| fail(path, threw(&e)))?;
         let length = length.as_f64().unwrap_or(0.0);
         if length.is_nan() || length > *budget as f64 {
-            return Err(fail(path, "is too large (more than 200000 values)"));
+            return Err(fail(path, TOO_LARGE));
         }
         let length = if length > 0.0 { length as u32 } else { 0 };
         let mut items = Vec::with_capacity(length.min(1024) as usize);
@@ -110,6 +135,11 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
     }
     let object: &Object = js.unchecked_ref();
     let keys = Reflect::own_keys(object).map_err(|e| fail(path, threw(&e)))?;
+    // Refused by its number of keys before any of them is read: walking a
+    // million keys one by one would block the page for seconds.
+    if keys.length() as usize > *budget {
+        return Err(fail(path, TOO_LARGE));
+    }
     let mut entries = Vec::new();
     for key in keys.iter() {
         let Some(name) = key.as_string() else { continue };
@@ -121,6 +151,9 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
         }
         path.push('.');
         path.push_str(&name);
+        if lone_surrogate(&key) {
+            return Err(fail(path, LONE_SURROGATE));
+        }
         let item = Reflect::get(js, &key).map_err(|e| fail(path, threw(&e)))?;
         let value = read(&item, depth + 1, budget, path)?;
         path.truncate(mark);
