@@ -3,11 +3,13 @@
 
 // POSTs `body` as text/plain (a CORS-simple request: no preflight) and calls
 // `done(status, text)` exactly once, always from a later task or microtask
-// (never while the caller is still running); status 0 means no answer:
-// network error, refused, or nothing within `timeoutMs`.
+// (never while the caller is still running). Status 0 means no answer:
+// `text` then says why when it is known — what `fetch` (or a page's wrapper
+// of it) threw or rejected with, or that nothing came within `timeoutMs`.
 export function post(url, body, keepalive, timeoutMs, done) {
   let called = false;
   let timer;
+  let timedOut = false;
   const finish = (status, text) => {
     if (!called) {
       called = true;
@@ -15,21 +17,35 @@ export function post(url, body, keepalive, timeoutMs, done) {
       done(status, text);
     }
   };
-  const fail = () => Promise.resolve().then(() => finish(0, ""));
+  const fail = (error) => finish(0, timedOut ? "no answer within " + timeoutMs + " ms" : describe(error));
   try {
-    if (typeof fetch !== "function") return fail();
+    if (typeof fetch !== "function") throw "fetch is not available";
     const init = { method: "POST", body, keepalive, mode: "cors", credentials: "omit" };
     if (typeof AbortController === "function") {
       const controller = new AbortController();
       init.signal = controller.signal;
-      timer = setTimeout(() => controller.abort(), timeoutMs);
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
     }
     fetch(url, init).then(
       (response) => response.text().then((text) => finish(response.status, text), () => finish(response.status, "")),
-      () => finish(0, "")
+      fail
     );
   } catch (e) {
-    fail();
+    Promise.resolve().then(() => fail(e));
+  }
+}
+
+// "TypeError: Failed to fetch", "Error: blocked by extension": a thrown value
+// as one line, without letting a hostile value throw again.
+function describe(error) {
+  try {
+    if (error instanceof Error) return error.name + ": " + error.message;
+    return String(error);
+  } catch (e) {
+    return "";
   }
 }
 
@@ -52,8 +68,8 @@ export function beacon(url, body) {
   }
 }
 
-// Calls `fn` once after `ms` milliseconds (never throws: the caller holds
-// the client while it schedules).
+// Calls `fn` once after `ms` milliseconds (never throws: an exception must not
+// unwind through the wasm).
 export function later(ms, fn) {
   try {
     setTimeout(fn, ms);
