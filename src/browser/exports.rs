@@ -45,10 +45,8 @@ enum Deferred {
     /// An `aa()` call (arguments converted when it was made), with the
     /// `resolve`/`reject` of the Promise an event method returned.
     Call { method: Method, raw: Vec<JsValue>, values: Vec<Value>, promise: Option<(Function, Function)> },
-    Wake,
-    Response(u64, ResponseOutcome),
+    /// A `pagehide` dispatched by a page function the core called.
     PageHide,
-    StorageChanged,
 }
 
 /// What a client and its page callbacks share with the page's timers and
@@ -134,11 +132,13 @@ impl Shared {
 
     /// Defers a call; an event method gets a Promise that follows it.
     fn defer_call(&self, method: Method, raw: Vec<JsValue>, values: Vec<Value>) -> JsValue {
-        let mut promise = None;
-        let mut result = JsValue::UNDEFINED;
-        if matches!(method, Method::Event(_) | Method::SendEvents) {
-            result = Promise::new(&mut |resolve, reject| promise = Some((resolve, reject))).into();
-        }
+        let (result, promise) = match method {
+            Method::Event(_) | Method::SendEvents => {
+                let (promise, resolve, reject) = new_promise();
+                (promise, resolve.zip(reject))
+            }
+            _ => (JsValue::UNDEFINED, None),
+        };
         self.defer(Deferred::Call { method, raw, values, promise });
         result
     }
@@ -164,35 +164,26 @@ impl Shared {
                         (Ok(_), None) => {}
                     }
                 }
-                Deferred::Wake => self.wake(),
-                Deferred::Response(request_id, outcome) => self.response(request_id, outcome),
                 Deferred::PageHide => self.page_hide(),
-                Deferred::StorageChanged => self.storage_changed(""),
             }
         }
     }
 
-    /// A wake-up scheduled by the core fired.
+    /// A wake-up scheduled by the core fired (in a task of its own: the
+    /// client is never busy then).
     pub(super) fn wake(&self) {
-        match self.client.try_borrow_mut() {
-            Ok(mut client) => client.on_wake(),
-            Err(_) => return self.defer(Deferred::Wake),
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_wake();
         }
         self.settle_in_background();
         self.run_deferred();
     }
 
-    /// A request ended.
+    /// A request ended (`post` answers in a later task or microtask: the
+    /// client is never busy then).
     pub(super) fn response(&self, request_id: u64, outcome: ResponseOutcome) {
-        let outcome = match self.client.try_borrow_mut() {
-            Ok(mut client) => {
-                client.on_response(request_id, outcome);
-                None
-            }
-            Err(_) => Some(outcome),
-        };
-        if let Some(outcome) = outcome {
-            return self.defer(Deferred::Response(request_id, outcome));
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_response(request_id, outcome);
         }
         self.settle_in_background();
         self.run_deferred();
@@ -215,11 +206,11 @@ impl Shared {
         }
     }
 
+    /// (`storage` events come in tasks of their own.)
     fn storage_changed(&self, key: &str) {
         if key.is_empty() || key == crate::query_cache::STORAGE_KEY {
-            match self.client.try_borrow_mut() {
-                Ok(mut client) => client.on_storage_changed(),
-                Err(_) => self.defer(Deferred::StorageChanged),
+            if let Ok(mut client) = self.client.try_borrow_mut() {
+                client.on_storage_changed();
             }
         }
     }
@@ -332,12 +323,11 @@ impl Shared {
             Ok(Reply::Settled(delivered)) => Promise::resolve(&JsValue::from_bool(delivered)).into(),
             Ok(Reply::Pending(call)) => {
                 self.event_calls.set(self.event_calls.get().wrapping_add(1));
-                let mut resolve_fn = None;
-                let promise = Promise::new(&mut |resolve, _reject| resolve_fn = Some(resolve));
-                if let (Some(resolve), Ok(mut hooks)) = (resolve_fn, self.hooks.try_borrow_mut()) {
+                let (promise, resolve, _) = new_promise();
+                if let (Some(resolve), Ok(mut hooks)) = (resolve, self.hooks.try_borrow_mut()) {
                     hooks.pending.push((call, resolve));
                 }
-                promise.into()
+                promise
             }
         };
         self.settle().map_err(|e| callback_error(method, &e))?;
@@ -377,6 +367,13 @@ impl Shared {
         }
         Ok(JsValue::UNDEFINED)
     }
+}
+
+/// A new Promise and its `resolve` and `reject`.
+fn new_promise() -> (JsValue, Option<Function>, Option<Function>) {
+    let mut functions = (None, None);
+    let promise = Promise::new(&mut |resolve, reject| functions = (Some(resolve), Some(reject)));
+    (promise.into(), functions.0, functions.1)
 }
 
 fn is_registration(method: Method) -> bool {
