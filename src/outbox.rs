@@ -357,8 +357,7 @@ impl Outbox {
         let count = request.entries.len();
         let (status, message) = match &outcome {
             ResponseOutcome::Status(status, body) => (Some(*status), api_message(body, *status)),
-            ResponseOutcome::NetworkError(reason) if reason.is_empty() => (None, "network error".to_owned()),
-            ResponseOutcome::NetworkError(reason) => (None, text!("network error: ", reason)),
+            ResponseOutcome::NetworkError(reason) => (None, text!("network error", if reason.is_empty() { "" } else { ": " }, reason)),
         };
         let mut report = DeliveryReport { status, message, events: count, will_retry: false, delivered: false };
         match status {

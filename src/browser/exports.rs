@@ -40,13 +40,16 @@ struct Hooks {
     pending: Vec<(CallId, Function)>,
 }
 
-/// What reached the client while it was busy, to run once it is free.
-enum Deferred {
-    /// An `aa()` call (arguments converted when it was made), with the
-    /// `resolve`/`reject` of the Promise an event method returned.
-    Call { method: Method, raw: Vec<JsValue>, values: Vec<Value>, promise: Option<(Function, Function)> },
-    /// A `pagehide` dispatched by a page function the core called.
-    PageHide,
+/// An `aa()` call made while the client was busy, to run once it is free:
+/// its arguments (converted when it was made), and the `resolve`/`reject` of
+/// the Promise an event method returned. (What the browser dispatches —
+/// timers, `fetch` answers, `pagehide`, `storage` — comes in tasks of its
+/// own, never while the client is busy.)
+struct Deferred {
+    method: Method,
+    raw: Vec<JsValue>,
+    values: Vec<Value>,
+    promise: Option<(Function, Function)>,
 }
 
 /// What a client and its page callbacks share with the page's timers and
@@ -124,22 +127,15 @@ fn report_to_js(report: &crate::outbox::DeliveryReport) -> JsValue {
 }
 
 impl Shared {
-    fn defer(&self, deferred: Deferred) {
-        if let Ok(mut queue) = self.deferred.try_borrow_mut() {
-            queue.push(deferred);
-        }
-    }
-
     /// Defers a call; an event method gets a Promise that follows it.
     fn defer_call(&self, method: Method, raw: Vec<JsValue>, values: Vec<Value>) -> JsValue {
         let (result, promise) = match method {
-            Method::Event(_) | Method::SendEvents => {
-                let (promise, resolve, reject) = new_promise();
-                (promise, resolve.zip(reject))
-            }
+            Method::Event(_) | Method::SendEvents => new_promise(),
             _ => (JsValue::UNDEFINED, None),
         };
-        self.defer(Deferred::Call { method, raw, values, promise });
+        if let Ok(mut queue) = self.deferred.try_borrow_mut() {
+            queue.push(Deferred { method, raw, values, promise });
+        }
         result
     }
 
@@ -154,17 +150,13 @@ impl Shared {
                 Ok(mut queue) if !queue.is_empty() && !self.busy() => queue.remove(0),
                 _ => return,
             };
-            match next {
-                Deferred::Call { method, raw, values, promise } => {
-                    let result = self.run(method, raw, values);
-                    match (result, promise) {
-                        (Ok(value), Some((resolve, _))) => drop(resolve.call1(&JsValue::UNDEFINED, &value)),
-                        (Err(error), Some((_, reject))) => drop(reject.call1(&JsValue::UNDEFINED, &error)),
-                        (Err(error), None) => super::page::report(true, "search-insights: a call made while the client was busy failed:", &error),
-                        (Ok(_), None) => {}
-                    }
-                }
-                Deferred::PageHide => self.page_hide(),
+            let Deferred { method, raw, values, promise } = next;
+            let result = self.run(method, raw, values);
+            match (result, promise) {
+                (Ok(value), Some((resolve, _))) => drop(resolve.call1(&JsValue::UNDEFINED, &value)),
+                (Err(error), Some((_, reject))) => drop(reject.call1(&JsValue::UNDEFINED, &error)),
+                (Err(error), None) => super::page::report(true, "search-insights: a delayed call failed:", &error),
+                (Ok(_), None) => {}
             }
         }
     }
@@ -194,9 +186,8 @@ impl Shared {
     fn page_hide(&self) {
         for _ in 0..3 {
             let calls = self.event_calls.get();
-            match self.client.try_borrow_mut() {
-                Ok(mut client) => client.on_page_hide(),
-                Err(_) => return self.defer(Deferred::PageHide),
+            if let Ok(mut client) = self.client.try_borrow_mut() {
+                client.on_page_hide();
             }
             self.settle_in_background();
             self.run_deferred();
@@ -323,8 +314,8 @@ impl Shared {
             Ok(Reply::Settled(delivered)) => Promise::resolve(&JsValue::from_bool(delivered)).into(),
             Ok(Reply::Pending(call)) => {
                 self.event_calls.set(self.event_calls.get().wrapping_add(1));
-                let (promise, resolve, _) = new_promise();
-                if let (Some(resolve), Ok(mut hooks)) = (resolve, self.hooks.try_borrow_mut()) {
+                let (promise, functions) = new_promise();
+                if let (Some((resolve, _)), Ok(mut hooks)) = (functions, self.hooks.try_borrow_mut()) {
                     hooks.pending.push((call, resolve));
                 }
                 promise
@@ -370,10 +361,10 @@ impl Shared {
 }
 
 /// A new Promise and its `resolve` and `reject`.
-fn new_promise() -> (JsValue, Option<Function>, Option<Function>) {
-    let mut functions = (None, None);
-    let promise = Promise::new(&mut |resolve, reject| functions = (Some(resolve), Some(reject)));
-    (promise.into(), functions.0, functions.1)
+fn new_promise() -> (JsValue, Option<(Function, Function)>) {
+    let mut functions = None;
+    let promise = Promise::new(&mut |resolve, reject| functions = Some((resolve, reject)));
+    (promise.into(), functions)
 }
 
 fn is_registration(method: Method) -> bool {

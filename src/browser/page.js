@@ -9,7 +9,6 @@
 export function post(url, body, keepalive, timeoutMs, done) {
   let called = false;
   let timer;
-  let timedOut = false;
   const finish = (status, text) => {
     if (!called) {
       called = true;
@@ -17,17 +16,25 @@ export function post(url, body, keepalive, timeoutMs, done) {
       done(status, text);
     }
   };
-  const fail = (error) => finish(0, timedOut ? "no answer within " + timeoutMs + " ms" : describe(error));
+  // "Error: blocked by extension", "TypeError: Failed to fetch": what was
+  // thrown, as one line, without letting a hostile value throw again.
+  const fail = (error) => {
+    let text = "";
+    try {
+      text = String(error);
+    } catch (e) {
+      // Left unsaid.
+    }
+    finish(0, text);
+  };
   try {
     if (typeof fetch !== "function") throw "fetch is not available";
     const init = { method: "POST", body, keepalive, mode: "cors", credentials: "omit" };
     if (typeof AbortController === "function") {
       const controller = new AbortController();
       init.signal = controller.signal;
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutMs);
+      // fetch rejects with this reason (older browsers: an AbortError).
+      timer = setTimeout(() => controller.abort("no answer within " + timeoutMs + " ms"), timeoutMs);
     }
     fetch(url, init).then(
       (response) => response.text().then((text) => finish(response.status, text), () => finish(response.status, "")),
@@ -35,17 +42,6 @@ export function post(url, body, keepalive, timeoutMs, done) {
     );
   } catch (e) {
     Promise.resolve().then(() => fail(e));
-  }
-}
-
-// "TypeError: Failed to fetch", "Error: blocked by extension": a thrown value
-// as one line, without letting a hostile value throw again.
-function describe(error) {
-  try {
-    if (error instanceof Error) return error.name + ": " + error.message;
-    return String(error);
-  } catch (e) {
-    return "";
   }
 }
 
