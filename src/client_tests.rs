@@ -386,7 +386,7 @@ fn outbox_is_kept_across_page_loads_only_with_consent() {
     call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
     c.on_wake();
     let r = c.env_mut().sent.remove(0);
-    c.on_response(r.id, ResponseOutcome::NetworkError);
+    c.on_response(r.id, ResponseOutcome::NetworkError(String::new()));
     c.on_page_hide();
     assert_eq!(c.env().get_item(crate::outbox::STORAGE_KEY), None);
 
@@ -396,7 +396,7 @@ fn outbox_is_kept_across_page_loads_only_with_consent() {
     call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
     c.on_wake();
     let r = c.env_mut().sent.remove(0);
-    c.on_response(r.id, ResponseOutcome::NetworkError);
+    c.on_response(r.id, ResponseOutcome::NetworkError(String::new()));
     c.on_page_hide();
     let stored = c.env().get_item(crate::outbox::STORAGE_KEY).expect("stored");
     let mut env = FakeEnv { seed: 100, ..FakeEnv::default() };
@@ -658,7 +658,7 @@ fn retry_after(c: &mut InsightsClient<FakeEnv>, delay: f64, previous: &OutgoingR
 /// the README says is retried (a timeout reaches the core as a network error).
 fn retried_failures() -> [(ResponseOutcome, Option<u16>, &'static str); 5] {
     [
-        (ResponseOutcome::NetworkError, None, "network error"),
+        (ResponseOutcome::NetworkError(String::new()), None, "network error"),
         (ResponseOutcome::Status(500, r#"{"status":500,"message":"Internal Server Error"}"#.into()), Some(500), "Internal Server Error"),
         (ResponseOutcome::Status(429, String::new()), Some(429), "HTTP 429"),
         (ResponseOutcome::Status(503, "<html>busy</html>".into()), Some(503), "HTTP 503"),
@@ -747,7 +747,7 @@ fn max_retries_option_sets_the_number_of_attempts() {
         let (call_id, mut request) = click_sent(&mut c);
         let mut sent = 1;
         loop {
-            let (delay, progress) = answer(&mut c, &request, ResponseOutcome::NetworkError, EARLIEST);
+            let (delay, progress) = answer(&mut c, &request, ResponseOutcome::NetworkError(String::new()), EARLIEST);
             match delay {
                 Some(delay) => {
                     request = retry_after(&mut c, delay, &request);
@@ -763,6 +763,35 @@ fn max_retries_option_sets_the_number_of_attempts() {
         assert_eq!(sent, attempts, "maxRetries {max_retries}");
         assert_eq!(c.env().errors, vec![format!("search-insights: gave up sending 1 event(s) after {attempts} attempts: network error")]);
     }
+}
+
+/// What the transport says about a failure (what the page's `fetch` threw,
+/// or the timeout) is in the delivery report and in the console line when
+/// the events are given up.
+#[test]
+fn the_reason_of_a_network_error_is_reported() {
+    let mut c = client();
+    init(&mut c, vec![("maxRetries", Value::Number(1.0))]);
+    let (call_id, request) = click_sent(&mut c);
+    let reason = |text: &str| ResponseOutcome::NetworkError(text.to_owned());
+    let (delay, progress) = answer(&mut c, &request, reason("Error: blocked by extension"), EARLIEST);
+    assert_eq!(
+        progress.reports,
+        vec![DeliveryReport {
+            status: None,
+            message: "network error: Error: blocked by extension".to_owned(),
+            events: 1,
+            will_retry: true,
+            delivered: false,
+        }]
+    );
+    assert!(c.env().errors.is_empty(), "nothing logged while it will be retried: {:?}", c.env().errors);
+    let request = retry_after(&mut c, delay.expect("a retry"), &request);
+    let (delay, progress) = answer(&mut c, &request, reason("no answer within 20000 ms"), EARLIEST);
+    assert_eq!((delay, progress.completions), (None, vec![(call_id, false)]));
+    assert_eq!(progress.reports.len(), 1);
+    assert_eq!(progress.reports[0].message, "network error: no answer within 20000 ms");
+    assert_eq!(c.env().errors, vec!["search-insights: gave up sending 1 event(s) after 2 attempts: network error: no answer within 20000 ms"]);
 }
 
 #[test]
@@ -792,7 +821,7 @@ fn retry_delays_stop_growing_at_30_seconds() {
 #[test]
 fn only_network_errors_5xx_and_429_are_retried() {
     let retried = [
-        ResponseOutcome::NetworkError,
+        ResponseOutcome::NetworkError(String::new()),
         ResponseOutcome::Status(500, String::new()),
         ResponseOutcome::Status(502, String::new()),
         ResponseOutcome::Status(503, String::new()),
@@ -876,7 +905,7 @@ fn at_most_1000_events_are_stored_and_the_oldest_go_first() {
 
     // The endpoint is down; the page is left while the events wait for their retry.
     for r in &requests {
-        c.on_response(r.id, ResponseOutcome::NetworkError);
+        c.on_response(r.id, ResponseOutcome::NetworkError(String::new()));
     }
     c.on_page_hide();
     assert!(c.env().sent.is_empty() && c.env().beacons.is_empty(), "failed events wait in storage for the next page");

@@ -22,8 +22,10 @@ pub struct OutgoingRequest {
 pub enum ResponseOutcome {
     /// The API answered with this status and body.
     Status(u16, String),
-    /// No answer: network error, connection dropped, timeout, or refused by the browser.
-    NetworkError,
+    /// No answer: network error, connection dropped, timeout, or refused by
+    /// the browser (or a page's `fetch` wrapper). The text says what happened
+    /// when it is known (what `fetch` threw, the timeout), else it is empty.
+    NetworkError(String),
 }
 
 /// Sends requests; the outcome comes back later through

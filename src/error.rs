@@ -24,11 +24,6 @@ pub enum InsightsError {
     InvalidRegion,
     /// `init` was given a `cookieDuration` that is not an integer.
     InvalidCookieDuration,
-    /// A callback called back into the same client while it was busy.
-    Reentrant {
-        /// The method that could not run.
-        method: String,
-    },
 }
 
 /// The crate's result type.
@@ -53,10 +48,6 @@ impl InsightsError {
             ),
             InsightsError::InvalidRegion => "init: optional region is incorrect, please provide either one of: de, us.".to_owned(),
             InsightsError::InvalidCookieDuration => "init: optional cookieDuration is incorrect, expected an integer.".to_owned(),
-            InsightsError::Reentrant { method } => text!(
-                method,
-                ": called from inside a callback of the same insights client; call it after the callback returns"
-            ),
         }
     }
 }

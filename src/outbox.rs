@@ -357,7 +357,7 @@ impl Outbox {
         let count = request.entries.len();
         let (status, message) = match &outcome {
             ResponseOutcome::Status(status, body) => (Some(*status), api_message(body, *status)),
-            ResponseOutcome::NetworkError => (None, "network error".to_owned()),
+            ResponseOutcome::NetworkError(reason) => (None, text!("network error", if reason.is_empty() { "" } else { ": " }, reason)),
         };
         let mut report = DeliveryReport { status, message, events: count, will_retry: false, delivered: false };
         match status {
@@ -830,7 +830,7 @@ mod tests {
         for attempt in 0..=POLICY.max_retries {
             outbox.flush(&mut env, now, &POLICY, false);
             let r = env.sent.remove(0);
-            let s = outbox.on_response(&mut env, r.id, ResponseOutcome::NetworkError, now, &POLICY);
+            let s = outbox.on_response(&mut env, r.id, ResponseOutcome::NetworkError(String::new()), now, &POLICY);
             if attempt == POLICY.max_retries {
                 assert_eq!(s.completions, vec![Completion { call: calls[0], delivered: false }]);
                 assert!(env.errors.iter().any(|e| e.contains("gave up")));
@@ -890,7 +890,7 @@ mod tests {
         let mut env = FakeEnv::default();
         page1.flush(&mut env, 0.0, &policy, false);
         let r = env.sent.remove(0);
-        page1.on_response(&mut env, r.id, ResponseOutcome::NetworkError, 0.0, &policy);
+        page1.on_response(&mut env, r.id, ResponseOutcome::NetworkError(String::new()), 0.0, &policy);
         // The page goes away while the events wait for their retry.
         page1.flush(&mut env, 1.0, &policy, true);
         assert!(env.sent.is_empty(), "events that failed are not fired blind at unload");
@@ -984,7 +984,7 @@ mod tests {
 
     fn fail(outbox: &mut Outbox, env: &mut FakeEnv, now: f64, policy: &DeliveryPolicy) {
         let r = env.sent.remove(0);
-        outbox.on_response(env, r.id, ResponseOutcome::NetworkError, now, policy);
+        outbox.on_response(env, r.id, ResponseOutcome::NetworkError(String::new()), now, policy);
     }
 
     #[test]
@@ -1125,7 +1125,7 @@ mod tests {
         let mut env = FakeEnv::default();
         page1.flush(&mut env, 0.0, &policy, false);
         let r = env.sent.remove(0);
-        let s = page1.on_response(&mut env, r.id, ResponseOutcome::NetworkError, 0.0, &policy);
+        let s = page1.on_response(&mut env, r.id, ResponseOutcome::NetworkError(String::new()), 0.0, &policy);
         assert_eq!(s.completions, vec![Completion { call: calls[0], delivered: false }]);
         assert!(env.errors[0].contains("kept for the next page load"), "{:?}", env.errors);
         assert_eq!(page1.pending(), 0);

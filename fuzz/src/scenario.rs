@@ -225,7 +225,7 @@ impl Simulation {
 fn outcome(u: &mut Unstructured) -> Result<ResponseOutcome> {
     const STATUSES: [u16; 10] = [200, 201, 400, 401, 403, 413, 422, 429, 500, 503];
     if u.ratio(1, 5)? {
-        return Ok(ResponseOutcome::NetworkError);
+        return Ok(ResponseOutcome::NetworkError(String::new()));
     }
     let status = *u.choose(&STATUSES)?;
     let body = match u.int_in_range(0..=3u8)? {

@@ -2,10 +2,19 @@
 //! (`pkg/js/`) turns `aa(method, ...args)` into `client.call(method, args)`.
 //!
 //! Every call converts its arguments first, then borrows the client, and only
-//! calls back into page code (callbacks, Promise resolution) after the borrow
-//! is released, so a callback may call `aa()` again.
+//! calls into the page — `fetch`, timers, the console, cookie writes (the
+//! core's [`Effect`](super::page::Effect)s), callbacks, Promise resolution — after the borrow is
+//! released, so any of them may call `aa()` again and get a full answer.
+//!
+//! A few page functions must answer while the core runs: storage and cookie
+//! reads, `localStorage` writes, `sendBeacon`, the clock and random bytes. An
+//! `aa()` call made from a page's wrapper of one of those cannot run then;
+//! it is [`Deferred`] and runs as soon as the client is free, before the
+//! outer call returns, in the order calls were made. It is accepted, not
+//! refused: an event method returns a Promise that follows the call, callbacks
+//! get their values then, and any other method returns `undefined`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
@@ -31,11 +40,27 @@ struct Hooks {
     pending: Vec<(CallId, Function)>,
 }
 
+/// An `aa()` call made while the client was busy, to run once it is free:
+/// its arguments (converted when it was made), and the `resolve`/`reject` of
+/// the Promise an event method returned. (What the browser dispatches —
+/// timers, `fetch` answers, `pagehide`, `storage` — comes in tasks of its
+/// own, never while the client is busy.)
+struct Deferred {
+    method: Method,
+    raw: Vec<JsValue>,
+    values: Vec<Value>,
+    promise: Option<(Function, Function)>,
+}
+
 /// What a client and its page callbacks share with the page's timers and
 /// `fetch` completions.
 pub struct Shared {
     client: RefCell<InsightsClient<BrowserPage>>,
     hooks: RefCell<Hooks>,
+    /// Oldest first.
+    deferred: RefCell<Vec<Deferred>>,
+    /// Event calls accepted so far.
+    event_calls: Cell<u32>,
 }
 
 /// The one place an [`InsightsError`] becomes a JavaScript `Error`.
@@ -102,29 +127,77 @@ fn report_to_js(report: &crate::outbox::DeliveryReport) -> JsValue {
 }
 
 impl Shared {
-    /// A wake-up scheduled by the core fired.
+    /// Defers a call; an event method gets a Promise that follows it.
+    fn defer_call(&self, method: Method, raw: Vec<JsValue>, values: Vec<Value>) -> JsValue {
+        let (result, promise) = match method {
+            Method::Event(_) | Method::SendEvents => new_promise(),
+            _ => (JsValue::UNDEFINED, None),
+        };
+        if let Ok(mut queue) = self.deferred.try_borrow_mut() {
+            queue.push(Deferred { method, raw, values, promise });
+        }
+        result
+    }
+
+    fn busy(&self) -> bool {
+        self.client.try_borrow_mut().is_err()
+    }
+
+    /// Runs what waited for the client, oldest first.
+    fn run_deferred(&self) {
+        loop {
+            let next = match self.deferred.try_borrow_mut() {
+                Ok(mut queue) if !queue.is_empty() && !self.busy() => queue.remove(0),
+                _ => return,
+            };
+            let Deferred { method, raw, values, promise } = next;
+            let result = self.run(method, raw, values);
+            match (result, promise) {
+                (Ok(value), Some((resolve, _))) => drop(resolve.call1(&JsValue::UNDEFINED, &value)),
+                (Err(error), Some((_, reject))) => drop(reject.call1(&JsValue::UNDEFINED, &error)),
+                (Err(error), None) => super::page::report(true, "search-insights: a delayed call failed:", &error),
+                (Ok(_), None) => {}
+            }
+        }
+    }
+
+    /// A wake-up scheduled by the core fired (in a task of its own: the
+    /// client is never busy then).
     pub(super) fn wake(&self) {
         if let Ok(mut client) = self.client.try_borrow_mut() {
             client.on_wake();
         }
         self.settle_in_background();
+        self.run_deferred();
     }
 
-    /// A request ended.
+    /// A request ended (`post` answers in a later task or microtask: the
+    /// client is never busy then).
     pub(super) fn response(&self, request_id: u64, outcome: ResponseOutcome) {
         if let Ok(mut client) = self.client.try_borrow_mut() {
             client.on_response(request_id, outcome);
         }
         self.settle_in_background();
+        self.run_deferred();
     }
 
+    /// The page is being hidden. Events called meanwhile (by a `fetch` or
+    /// `sendBeacon` wrapper, a hook) leave with it: up to two more rounds.
     fn page_hide(&self) {
-        if let Ok(mut client) = self.client.try_borrow_mut() {
-            client.on_page_hide();
+        for _ in 0..3 {
+            let calls = self.event_calls.get();
+            if let Ok(mut client) = self.client.try_borrow_mut() {
+                client.on_page_hide();
+            }
+            self.settle_in_background();
+            self.run_deferred();
+            if self.event_calls.get() == calls {
+                break;
+            }
         }
-        self.settle_in_background();
     }
 
+    /// (`storage` events come in tasks of their own.)
     fn storage_changed(&self, key: &str) {
         if key.is_empty() || key == crate::query_cache::STORAGE_KEY {
             if let Ok(mut client) = self.client.try_borrow_mut() {
@@ -139,13 +212,21 @@ impl Shared {
         }
     }
 
-    /// Tells page code what changed: token callbacks, settled Promises,
-    /// delivery reports. The first exception a callback throws is returned.
+    /// Does what the core asked of the page, then tells page code what
+    /// changed: token callbacks, settled Promises, delivery reports. The
+    /// first exception a callback throws is returned.
     fn settle(&self) -> Result<(), JsValue> {
-        let (notices, progress) = match self.client.try_borrow_mut() {
-            Ok(mut client) => (client.take_notices(), client.take_progress()),
+        let (effects, page, notices, progress) = match self.client.try_borrow_mut() {
+            Ok(mut client) => {
+                let (notices, progress) = (client.take_notices(), client.take_progress());
+                let env = client.env_mut();
+                (std::mem::take(&mut env.effects), env.shared.clone(), notices, progress)
+            }
             Err(_) => return Ok(()),
         };
+        for effect in effects {
+            effect.perform(&page);
+        }
         let Progress { completions, reports } = progress;
         let mut first_error = Ok(());
         let mut keep = |result: Result<JsValue, JsValue>| {
@@ -188,6 +269,108 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// `aa(method, ...args)`, or deferred when the client is busy.
+    fn call(&self, method: &JsValue, args: &Array) -> Result<JsValue, JsValue> {
+        let Some(method) = method.as_string().as_deref().and_then(Method::from_name) else {
+            let name = method_name_text(method);
+            super::page::report(false, &text!("The method `", name, "` doesn't exist."), &JsValue::UNDEFINED);
+            return Ok(JsValue::UNDEFINED);
+        };
+        // Read through Reflect: `args` is whatever the page passed.
+        let raw: Vec<JsValue> = convert::arguments(args);
+        let mut values = Vec::with_capacity(raw.len());
+        // Callback registrations need no conversion.
+        if !is_registration(method) {
+            for (i, arg) in raw.iter().enumerate() {
+                let value = convert::argument(arg, i).map_err(|e| {
+                    js_error(&InsightsError::invalid(method.name(), e.path, e.problem))
+                })?;
+                values.push(value);
+            }
+        }
+        self.run(method, raw, values)
+    }
+
+    /// Runs a converted call: its answer, or (client busy) deferred.
+    fn run(&self, method: Method, raw: Vec<JsValue>, values: Vec<Value>) -> Result<JsValue, JsValue> {
+        let raw_arg = |i: usize| raw.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
+        if is_registration(method) {
+            if self.busy() {
+                return Ok(self.defer_call(method, raw, values));
+            }
+            return self.register(method, function(&raw_arg(0)), &raw_arg(1));
+        }
+        let reply = match self.client.try_borrow_mut() {
+            Ok(mut client) => client.call(method, &values),
+            Err(_) => return Ok(self.defer_call(method, raw, values)),
+        };
+        let result = match reply {
+            Err(error) => {
+                self.settle().map_err(|e| callback_error(method, &e))?;
+                return Err(js_error(&error));
+            }
+            Ok(Reply::Value(value)) => to_js(&value),
+            Ok(Reply::Settled(delivered)) => Promise::resolve(&JsValue::from_bool(delivered)).into(),
+            Ok(Reply::Pending(call)) => {
+                self.event_calls.set(self.event_calls.get().wrapping_add(1));
+                let (promise, functions) = new_promise();
+                if let (Some((resolve, _)), Ok(mut hooks)) = (functions, self.hooks.try_borrow_mut()) {
+                    hooks.pending.push((call, resolve));
+                }
+                promise
+            }
+        };
+        self.settle().map_err(|e| callback_error(method, &e))?;
+        // Node-style and plain callbacks, after the state changed.
+        match method {
+            Method::GetUserToken | Method::GetAuthenticatedUserToken => {
+                if let Some(callback) = function(&raw_arg(1)) {
+                    callback.call2(&JsValue::UNDEFINED, &JsValue::NULL, &result).map_err(|e| callback_error(method, &e))?;
+                }
+            }
+            Method::GetVersion => {
+                if let Some(callback) = function(&raw_arg(0)) {
+                    callback.call1(&JsValue::UNDEFINED, &result).map_err(|e| callback_error(method, &e))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(result)
+    }
+
+    fn register(&self, method: Method, callback: Option<Function>, options: &JsValue) -> Result<JsValue, JsValue> {
+        if let Ok(mut hooks) = self.hooks.try_borrow_mut() {
+            match method {
+                Method::OnUserTokenChange => hooks.on_user_token = callback.clone(),
+                Method::OnAuthenticatedUserTokenChange => hooks.on_authenticated_user_token = callback.clone(),
+                _ => hooks.on_delivery = callback.clone(),
+            }
+        }
+        let immediate = js_sys::Reflect::get(options, &JsValue::from_str("immediate")).ok().is_some_and(|v| v.is_truthy());
+        if let (Some(callback), true, false) = (callback, immediate, method == Method::OnDelivery) {
+            let current = match self.client.try_borrow() {
+                Ok(client) if method == Method::OnUserTokenChange => client.user_token(),
+                Ok(client) => client.authenticated_user_token(),
+                Err(_) => Value::Undefined,
+            };
+            callback.call1(&JsValue::UNDEFINED, &to_js(&current)).map_err(|e| callback_error(method, &e))?;
+        }
+        Ok(JsValue::UNDEFINED)
+    }
+}
+
+/// A new Promise and its `resolve` and `reject`.
+fn new_promise() -> (JsValue, Option<(Function, Function)>) {
+    let mut functions = None;
+    let promise = Promise::new(&mut |resolve, reject| functions = Some((resolve, reject)));
+    (promise.into(), functions)
+}
+
+fn is_registration(method: Method) -> bool {
+    matches!(method, Method::OnUserTokenChange | Method::OnAuthenticatedUserTokenChange | Method::OnDelivery)
+}
+
 /// One insights client. `new Insights()` gives an independent instance;
 /// `insights.call("clickedObjectIDs", [event])` is `aa("clickedObjectIDs", event)`.
 #[wasm_bindgen]
@@ -202,8 +385,10 @@ impl Insights {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Insights {
         let shared = Rc::new_cyclic(|weak| Shared {
-            client: RefCell::new(InsightsClient::new(BrowserPage { shared: weak.clone() })),
+            client: RefCell::new(InsightsClient::new(BrowserPage { shared: weak.clone(), effects: Vec::new() })),
             hooks: RefCell::new(Hooks::default()),
+            deferred: RefCell::new(Vec::new()),
+            event_calls: Cell::new(0),
         });
         let on_hide = Rc::downgrade(&shared);
         let on_storage = Rc::downgrade(&shared);
@@ -225,88 +410,13 @@ impl Insights {
     }
 
     /// `aa(method, ...args)`: returns what search-insights returns (a Promise
-    /// for event methods), throws an `Error` for bad input.
+    /// for event methods), throws an `Error` for bad input. Calls that waited
+    /// for the client run first, and those made meanwhile right after.
     pub fn call(&self, method: JsValue, args: Array) -> Result<JsValue, JsValue> {
-        let Some(method) = method.as_string().as_deref().and_then(Method::from_name) else {
-            let name = method_name_text(&method);
-            super::page::report(false, &text!("The method `", name, "` doesn't exist."), &JsValue::UNDEFINED);
-            return Ok(JsValue::UNDEFINED);
-        };
-        // Read through Reflect: `args` is whatever the page passed.
-        let raw: Vec<JsValue> = convert::arguments(&args);
-        let raw_arg = |i: usize| raw.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
-        // Callback registrations need no conversion.
-        match method {
-            Method::OnUserTokenChange | Method::OnAuthenticatedUserTokenChange | Method::OnDelivery => {
-                return self.register(method, function(&raw_arg(0)), &raw_arg(1));
-            }
-            _ => {}
-        }
-        let mut values = Vec::with_capacity(raw.len());
-        for (i, arg) in raw.iter().enumerate() {
-            let value = convert::argument(arg, i).map_err(|e| {
-                js_error(&InsightsError::invalid(method.name(), e.path, e.problem))
-            })?;
-            values.push(value);
-        }
-        let reply = {
-            let Ok(mut client) = self.shared.client.try_borrow_mut() else {
-                return Err(js_error(&InsightsError::Reentrant { method: method.name().to_owned() }));
-            };
-            client.call(method, &values)
-        };
-        let result = match reply {
-            Err(error) => {
-                self.shared.settle().map_err(|e| callback_error(method, &e))?;
-                return Err(js_error(&error));
-            }
-            Ok(Reply::Value(value)) => to_js(&value),
-            Ok(Reply::Settled(delivered)) => Promise::resolve(&JsValue::from_bool(delivered)).into(),
-            Ok(Reply::Pending(call)) => {
-                let mut resolve_fn = None;
-                let promise = Promise::new(&mut |resolve, _reject| resolve_fn = Some(resolve));
-                if let (Some(resolve), Ok(mut hooks)) = (resolve_fn, self.shared.hooks.try_borrow_mut()) {
-                    hooks.pending.push((call, resolve));
-                }
-                promise.into()
-            }
-        };
-        self.shared.settle().map_err(|e| callback_error(method, &e))?;
-        // Node-style and plain callbacks, after the state changed.
-        match method {
-            Method::GetUserToken | Method::GetAuthenticatedUserToken => {
-                if let Some(callback) = function(&raw_arg(1)) {
-                    callback.call2(&JsValue::UNDEFINED, &JsValue::NULL, &result).map_err(|e| callback_error(method, &e))?;
-                }
-            }
-            Method::GetVersion => {
-                if let Some(callback) = function(&raw_arg(0)) {
-                    callback.call1(&JsValue::UNDEFINED, &result).map_err(|e| callback_error(method, &e))?;
-                }
-            }
-            _ => {}
-        }
-        Ok(result)
-    }
-
-    fn register(&self, method: Method, callback: Option<Function>, options: &JsValue) -> Result<JsValue, JsValue> {
-        if let Ok(mut hooks) = self.shared.hooks.try_borrow_mut() {
-            match method {
-                Method::OnUserTokenChange => hooks.on_user_token = callback.clone(),
-                Method::OnAuthenticatedUserTokenChange => hooks.on_authenticated_user_token = callback.clone(),
-                _ => hooks.on_delivery = callback.clone(),
-            }
-        }
-        let immediate = js_sys::Reflect::get(options, &JsValue::from_str("immediate")).ok().is_some_and(|v| v.is_truthy());
-        if let (Some(callback), true, false) = (callback, immediate, method == Method::OnDelivery) {
-            let current = match self.shared.client.try_borrow() {
-                Ok(client) if method == Method::OnUserTokenChange => client.user_token(),
-                Ok(client) => client.authenticated_user_token(),
-                Err(_) => Value::Undefined,
-            };
-            callback.call1(&JsValue::UNDEFINED, &to_js(&current)).map_err(|e| callback_error(method, &e))?;
-        }
-        Ok(JsValue::UNDEFINED)
+        self.shared.run_deferred();
+        let result = self.shared.call(&method, &args);
+        self.shared.run_deferred();
+        result
     }
 
     /// Events queued or in flight (for tests and the debugger).

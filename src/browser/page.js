@@ -3,8 +3,9 @@
 
 // POSTs `body` as text/plain (a CORS-simple request: no preflight) and calls
 // `done(status, text)` exactly once, always from a later task or microtask
-// (never while the caller is still running); status 0 means no answer:
-// network error, refused, or nothing within `timeoutMs`.
+// (never while the caller is still running). Status 0 means no answer:
+// `text` then says why when it is known — what `fetch` (or a page's wrapper
+// of it) threw or rejected with, or that nothing came within `timeoutMs`.
 export function post(url, body, keepalive, timeoutMs, done) {
   let called = false;
   let timer;
@@ -15,21 +16,32 @@ export function post(url, body, keepalive, timeoutMs, done) {
       done(status, text);
     }
   };
-  const fail = () => Promise.resolve().then(() => finish(0, ""));
+  // "Error: blocked by extension", "TypeError: Failed to fetch": what was
+  // thrown, as one line, without letting a hostile value throw again.
+  const fail = (error) => {
+    let text = "";
+    try {
+      text = String(error);
+    } catch (e) {
+      // Left unsaid.
+    }
+    finish(0, text);
+  };
   try {
-    if (typeof fetch !== "function") return fail();
+    if (typeof fetch !== "function") throw "fetch is not available";
     const init = { method: "POST", body, keepalive, mode: "cors", credentials: "omit" };
     if (typeof AbortController === "function") {
       const controller = new AbortController();
       init.signal = controller.signal;
-      timer = setTimeout(() => controller.abort(), timeoutMs);
+      // fetch rejects with this reason (older browsers: an AbortError).
+      timer = setTimeout(() => controller.abort("no answer within " + timeoutMs + " ms"), timeoutMs);
     }
     fetch(url, init).then(
       (response) => response.text().then((text) => finish(response.status, text), () => finish(response.status, "")),
-      () => finish(0, "")
+      fail
     );
   } catch (e) {
-    fail();
+    Promise.resolve().then(() => fail(e));
   }
 }
 
@@ -52,8 +64,8 @@ export function beacon(url, body) {
   }
 }
 
-// Calls `fn` once after `ms` milliseconds (never throws: the caller holds
-// the client while it schedules).
+// Calls `fn` once after `ms` milliseconds (never throws: an exception must not
+// unwind through the wasm).
 export function later(ms, fn) {
   try {
     setTimeout(fn, ms);

@@ -1,6 +1,15 @@
 //! `BrowserPage`: the [`Environment`](crate::environment::Environment) of a
 //! real page — `fetch`, `sendBeacon`, `document.cookie`, `localStorage`,
 //! `crypto.getRandomValues`, timers and the console.
+//!
+//! The core runs while the boundary holds its client, so page code it calls
+//! into cannot call `aa()` again. What needs no answer — requests to send,
+//! timers, console lines, cookie writes — is therefore only recorded here as
+//! [`Effect`]s, which the boundary performs once it has let go of the client:
+//! a page's `fetch` or `document.cookie` wrapper may call `aa()`. What must
+//! answer at once (reads, `localStorage` writes, `sendBeacon`) is called
+//! directly; an `aa()` call from a wrapper of those waits until the client is
+//! free (see `exports.rs`).
 
 use std::rc::Weak;
 
@@ -24,10 +33,20 @@ extern "C" {
     pub(super) fn report(error: bool, message: &str, detail: &JsValue);
 }
 
+/// Something the core asked of the page that needs no answer, done once the
+/// client is free.
+pub(super) enum Effect {
+    Send(OutgoingRequest),
+    Wake(f64),
+    Console(bool, String),
+    Cookie(String),
+}
+
 /// The page one client lives in; it reaches its client through `shared` to
 /// report responses and wake-ups.
 pub struct BrowserPage {
     pub(super) shared: Weak<Shared>,
+    pub(super) effects: Vec<Effect>,
 }
 
 fn window() -> Option<web_sys::Window> {
@@ -44,19 +63,7 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 impl Transport for BrowserPage {
     fn send(&mut self, request: OutgoingRequest) {
-        let shared = self.shared.clone();
-        let id = request.id;
-        let done = Closure::once_into_js(move |status: f64, text: String| {
-            let outcome = if (100.0..1000.0).contains(&status) {
-                ResponseOutcome::Status(status as u16, text)
-            } else {
-                ResponseOutcome::NetworkError
-            };
-            if let Some(shared) = shared.upgrade() {
-                shared.response(id, outcome);
-            }
-        });
-        post(&request.url, &request.body, request.keepalive, request.timeout_ms, done);
+        self.effects.push(Effect::Send(request));
     }
 
     fn beacon(&mut self, request: &OutgoingRequest) -> bool {
@@ -80,9 +87,7 @@ impl CookieJar for BrowserPage {
     }
 
     fn write_cookie(&mut self, cookie: &str) {
-        if let Some(document) = html_document() {
-            let _ = document.set_cookie(cookie);
-        }
+        self.effects.push(Effect::Cookie(cookie.to_owned()));
     }
 
     fn is_secure_page(&self) -> bool {
@@ -125,22 +130,55 @@ impl Platform for BrowserPage {
     }
 
     fn schedule_wake(&mut self, delay_ms: f64) {
-        let shared = self.shared.clone();
-        later(
-            delay_ms,
-            Closure::once_into_js(move || {
-                if let Some(shared) = shared.upgrade() {
-                    shared.wake();
-                }
-            }),
-        );
+        self.effects.push(Effect::Wake(delay_ms));
     }
 
     fn warn(&mut self, message: &str) {
-        report(false, message, &JsValue::UNDEFINED);
+        self.effects.push(Effect::Console(false, message.to_owned()));
     }
 
     fn error(&mut self, message: &str) {
-        report(true, message, &JsValue::UNDEFINED);
+        self.effects.push(Effect::Console(true, message.to_owned()));
+    }
+}
+
+impl Effect {
+    /// Does it; the client must not be borrowed (page code may call `aa()`).
+    pub(super) fn perform(self, shared: &Weak<Shared>) {
+        match self {
+            Effect::Send(request) => {
+                let shared = shared.clone();
+                let id = request.id;
+                // `reason`: what fetch threw or rejected with, or the timeout.
+                let done = Closure::once_into_js(move |status: f64, text: String| {
+                    let outcome = if (100.0..1000.0).contains(&status) {
+                        ResponseOutcome::Status(status as u16, text)
+                    } else {
+                        ResponseOutcome::NetworkError(text)
+                    };
+                    if let Some(shared) = shared.upgrade() {
+                        shared.response(id, outcome);
+                    }
+                });
+                post(&request.url, &request.body, request.keepalive, request.timeout_ms, done);
+            }
+            Effect::Wake(delay_ms) => {
+                let shared = shared.clone();
+                later(
+                    delay_ms,
+                    Closure::once_into_js(move || {
+                        if let Some(shared) = shared.upgrade() {
+                            shared.wake();
+                        }
+                    }),
+                );
+            }
+            Effect::Console(error, message) => report(error, &message, &JsValue::UNDEFINED),
+            Effect::Cookie(cookie) => {
+                if let Some(document) = html_document() {
+                    let _ = document.set_cookie(&cookie);
+                }
+            }
+        }
     }
 }
