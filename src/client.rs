@@ -545,6 +545,15 @@ impl<E: Environment> InsightsClient<E> {
         self.query_cache.invalidate();
     }
 
+    /// The Web Locks API granted the lock `name` (held during this call), or
+    /// its request failed (`granted = false`); see
+    /// [`crate::environment::Platform::request_lock`].
+    pub fn on_lock(&mut self, name: &str, granted: bool) {
+        let now = self.env.now_ms();
+        let policy = self.policy();
+        self.outbox.on_lock(&mut self.env, name, granted, now, &policy);
+    }
+
     /// Request `request_id` ended with `outcome`.
     pub fn on_response(&mut self, request_id: u64, outcome: ResponseOutcome) {
         let now = self.env.now_ms();

@@ -11,12 +11,21 @@
 //! - network errors, 5xx and 429 are retried with exponential backoff and
 //!   jitter; a 400/413/422 on several events is split in halves so one bad
 //!   event cannot sink the others; any other 4xx fails the call at once;
-//! - with storage consent, every undelivered event is in storage under a lease
-//!   naming the page that holds it: only the holder sends it. A page being
-//!   hidden releases its lease so the next page can take the events over, and
-//!   takes them back before sending only if no other page did; events still
-//!   failing after the last retry are left in storage, owned by no page, for
-//!   the next page load.
+//! - with storage consent, every undelivered event is in storage, under the
+//!   key of the page that sends it (`AlgoliaInsightsOutbox:<page id>`): a page
+//!   only ever writes its own key, so tabs of the same site never overwrite
+//!   each other's events. A page claims the keys of pages that are gone (and
+//!   the previous version's shared key `AlgoliaInsightsOutbox`) as it starts:
+//!   it copies their events into its own key, then removes theirs. Claiming is
+//!   exclusive with the Web Locks API: each page holds a lock named after its
+//!   key while it lives, and a page claims a key only while holding that key's
+//!   lock, so a live page's key is never claimed and a dead page's key is
+//!   claimed by exactly one page. Without Web Locks, a key carries a lease
+//!   that its page renews on every send and answer and releases when it is
+//!   hidden; a key whose lease ran out is claimed, and a page whose lapsed key
+//!   was claimed forgets the events that were in it. Events still failing
+//!   after the last retry are written under a key of their own that no page
+//!   holds, for the next page load.
 
 
 use crate::environment::{Environment, KeyValueStore, OutgoingRequest, ResponseOutcome};
@@ -27,9 +36,13 @@ use crate::value::Value;
 pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 /// The browser's in-flight budget for `keepalive` request bodies.
 pub const MAX_KEEPALIVE_BYTES: usize = 64 * 1024;
-/// The `localStorage` key of the persistent outbox.
-pub const STORAGE_KEY: &str = "AlgoliaInsightsOutbox";
-/// The most events kept in storage.
+/// The `localStorage` key the previous version shared between all pages; its
+/// events are claimed like a page's that is gone.
+pub const LEGACY_STORAGE_KEY: &str = "AlgoliaInsightsOutbox";
+/// The start of every page's outbox key: `AlgoliaInsightsOutbox:<page id>`
+/// (and `…:<page id>.<n>` for events given up after the last retry).
+pub const STORAGE_KEY_PREFIX: &str = "AlgoliaInsightsOutbox:";
+/// The most events one outbox key keeps.
 pub const MAX_STORED_EVENTS: usize = 1000;
 /// The most bytes of event JSON one page keeps in storage.
 pub const MAX_STORED_BYTES: usize = 1_000_000;
@@ -38,13 +51,11 @@ pub const MAX_STORED_BYTES: usize = 1_000_000;
 pub const BASE_RETRY_DELAY_MS: f64 = 500.0;
 /// Longest retry delay.
 pub const MAX_RETRY_DELAY_MS: f64 = 30_000.0;
-/// How long a page's stored events stay its own without it renewing the
-/// lease (it renews it on every send and answer; a page that is hidden
-/// releases it at once). Longer than the longest retry delay plus the longest
-/// request timeout, so a live page never loses events it is sending.
+/// Without Web Locks: how long a page's key stays its own without it
+/// renewing the lease (it renews it on every send and answer; a page that is
+/// hidden releases it at once). Longer than the longest retry delay plus the
+/// longest request timeout, so a live page never loses events it is sending.
 const LEASE_MS: f64 = 120_000.0;
-/// The owner of stored events no page holds (given up after the last retry).
-const NO_OWNER: &str = "";
 const BODY_OVERHEAD: usize = r#"{"events":[]}"#.len();
 
 /// Identifies one `aa()` call whose Promise waits for its events.
@@ -135,10 +146,25 @@ pub struct DeliveryPolicy {
     pub request_timeout_ms: f64,
 }
 
+/// This page's hold on its own outbox key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageLock {
+    /// Not asked for yet (no storage consent so far).
+    NotAsked,
+    /// Asked for: the page writes its key only once it holds the lock.
+    Requested,
+    /// Held for the page's life: no other page claims this page's key.
+    Held,
+    /// No Web Locks API: the key carries a lease instead.
+    Unavailable,
+}
+
 /// The outbox.
 #[derive(Debug)]
 pub struct Outbox {
     page_id: String,
+    /// This page's `localStorage` key (and the name of its lock).
+    key: String,
     next_entry: u64,
     next_request: u64,
     next_call: CallId,
@@ -147,17 +173,24 @@ pub struct Outbox {
     calls: Vec<CallState>,
     keepalive_in_flight: usize,
     wake_at: Option<f64>,
+    /// Whether this page's key may exist (written and not removed since).
     stored: bool,
-    /// Ids of the entries this page released in storage when it was hidden.
-    released: Vec<String>,
-    /// Entries given up after the last retry, to leave in storage for the next page.
-    parked: Vec<Entry>,
+    lock: PageLock,
+    /// Other pages' keys, to claim once this page holds its own lock.
+    to_claim: Vec<String>,
+    /// Without Web Locks: when this page's lease on its key ends (0 once
+    /// released) and the ids of the entries written under it.
+    lease_until: f64,
+    leased: Vec<String>,
+    /// Keys written so far for events given up after the last retry.
+    parked_keys: u64,
 }
 
 impl Outbox {
     /// An empty outbox for a page identified by `page_id` (random).
     pub fn new(page_id: String) -> Outbox {
         Outbox {
+            key: text!(STORAGE_KEY_PREFIX, page_id),
             page_id,
             next_entry: 0,
             next_request: 0,
@@ -168,8 +201,11 @@ impl Outbox {
             keepalive_in_flight: 0,
             wake_at: None,
             stored: false,
-            released: Vec::new(),
-            parked: Vec::new(),
+            lock: PageLock::NotAsked,
+            to_claim: Vec::new(),
+            lease_until: 0.0,
+            leased: Vec::new(),
+            parked_keys: 0,
         }
     }
 
@@ -308,23 +344,20 @@ impl Outbox {
         fresh
     }
 
-    /// Before this page sends or stores events it released when it was
-    /// hidden, it takes them back, except those another page has taken over
-    /// meanwhile (or delivered): that page sends them, this one forgets them.
+    /// Without Web Locks, once this page's lease lapsed (released when the
+    /// page was hidden, or run out), another page may have claimed its key: if
+    /// the key is gone, the events that were in it are that page's to send,
+    /// and this page forgets them.
     fn reclaim(&mut self, store: &dyn KeyValueStore, now: f64, settled: &mut Settled) {
-        if self.released.is_empty() {
+        if self.lock != PageLock::Unavailable || self.leased.is_empty() || now < self.lease_until {
             return;
         }
-        let released: Vec<String> = std::mem::take(&mut self.released);
-        let records = read_records(store);
-        let still_ours: Vec<&str> = records
-            .iter()
-            .filter(|r| r.field("o").as_str() == Some(self.page_id.as_str()) || number(r, "l") < now)
-            .filter_map(|r| r.field("id").as_str())
-            .collect();
-        let (gone, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued)
-            .into_iter()
-            .partition(|e| released.contains(&e.id) && !still_ours.contains(&e.id.as_str()));
+        if store.get_item(&self.key).is_some() {
+            return; // still this page's: the next save renews the lease
+        }
+        let taken = std::mem::take(&mut self.leased);
+        self.stored = false;
+        let (gone, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued).into_iter().partition(|e| taken.contains(&e.id));
         self.queued = kept;
         if !gone.is_empty() {
             settled.reports.push(DeliveryReport {
@@ -396,7 +429,7 @@ impl Outbox {
                     ));
                     self.settle(&give_up, false, &mut settled);
                     if policy.persist {
-                        self.parked.extend(give_up);
+                        self.park(env, &give_up);
                     }
                 }
                 if !retry.is_empty() {
@@ -451,106 +484,197 @@ impl Outbox {
             entries.extend(request.entries);
         }
         self.keepalive_in_flight = 0;
-        self.released.clear();
-        self.parked.clear();
         self.settle(&entries, false, &mut settled);
         for call in std::mem::take(&mut self.calls) {
             settled.completions.push(Completion { call: call.id, delivered: false });
         }
-        if self.stored || store.get_item(STORAGE_KEY).is_some() {
-            store.remove_item(STORAGE_KEY);
-            self.stored = false;
+        // Every page's stored events go: the visitor withdrew consent.
+        let mut keys = store.keys();
+        keys.retain(|k| is_outbox_key(k));
+        keys.push(LEGACY_STORAGE_KEY.to_owned());
+        if self.stored {
+            keys.push(self.key.clone());
         }
+        for key in keys {
+            store.remove_item(&key);
+        }
+        self.stored = false;
+        self.leased.clear();
+        self.to_claim.clear();
         settled
     }
 
-    /// Brings storage in line with this page's outbox: with consent, writes
-    /// it; without (consent withdrawn), removes what this page wrote before.
-    fn sync_storage(&mut self, store: &mut dyn KeyValueStore, now: f64, policy: &DeliveryPolicy, releasing: bool) {
-        if policy.persist {
-            self.save(store, now, releasing, true);
-        } else {
-            self.parked.clear();
-            if self.stored {
-                self.save(store, now, false, false);
-            }
+    /// Asks (once) for the lock named after this page's key, which the page
+    /// then holds for its life; without Web Locks, the key is leased instead.
+    fn lock_page(&mut self, env: &mut dyn Environment) {
+        if self.lock == PageLock::NotAsked {
+            self.lock = if env.request_lock(&self.key, true) { PageLock::Requested } else { PageLock::Unavailable };
         }
     }
 
-    /// Writes this page's undelivered events (with `mine`) to storage, merged
-    /// with other pages' entries, and the entries given up after the last
-    /// retry, owned by no page. When `releasing` (the page is being hidden),
-    /// this page's entries are left for the next page to take over, minus those
-    /// already on their way with keepalive.
-    fn save(&mut self, store: &mut dyn KeyValueStore, now: f64, releasing: bool, mine: bool) {
-        let lease = if releasing { 0.0 } else { now + LEASE_MS };
+    /// Brings storage in line with this page's outbox: with consent, writes
+    /// its key; without (consent withdrawn), removes it.
+    fn sync_storage(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy, releasing: bool) {
+        if policy.persist {
+            self.lock_page(env);
+            self.save(env, now, releasing);
+        } else if self.stored {
+            env.remove_item(&self.key);
+            self.stored = false;
+            self.leased.clear();
+        }
+    }
+
+    /// Writes this page's undelivered events under its own key (and nothing
+    /// else: no other page's events are read or written). When `releasing`
+    /// (the page is being hidden), the events already on their way with
+    /// keepalive are left out, and without Web Locks the lease is released so
+    /// that the next page can take the others over.
+    fn save(&mut self, store: &mut dyn KeyValueStore, now: f64, releasing: bool) {
+        if !matches!(self.lock, PageLock::Held | PageLock::Unavailable) {
+            return; // not before this page holds its lock: no page may claim a live page's key
+        }
         let in_flight = self
             .in_flight
             .iter()
             .filter(|r| !releasing || r.keepalive_bytes == 0)
             .flat_map(|r| r.entries.iter());
-        let own: Vec<&Entry> = if mine { storable(self.queued.iter().chain(in_flight)) } else { Vec::new() };
-        let mut parked = std::mem::take(&mut self.parked);
-        parked.retain(|e| e.json.len() <= MAX_KEEPALIVE_BYTES);
-        let ids: Vec<&str> = own.iter().copied().chain(parked.iter()).map(|e| e.id.as_str()).collect();
-        let existing = read_stored(store);
-        let had_key = existing.is_some();
-        // Other pages' entries stay; this page's are rewritten.
-        let mut records: Vec<Value> = existing
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| {
-                r.field("o").as_str() != Some(self.page_id.as_str()) && !r.field("id").as_str().is_some_and(|id| ids.contains(&id))
-            })
-            .collect();
-        if own.is_empty() && parked.is_empty() && records.is_empty() {
-            if had_key {
-                store.remove_item(STORAGE_KEY);
+        let own = storable(self.queued.iter().chain(in_flight));
+        if own.is_empty() {
+            if self.stored {
+                store.remove_item(&self.key);
+                self.stored = false;
             }
-            self.stored = false;
+            self.leased.clear();
             return;
         }
-        let owner = self.page_id.as_str();
-        records.extend(own.iter().map(|e| record(e, owner, lease)));
-        records.extend(parked.iter().map(|e| record(e, NO_OWNER, 0.0)));
+        let lease = if releasing && self.lock == PageLock::Unavailable { 0.0 } else { now + LEASE_MS };
+        let mut records: Vec<Value> = own.iter().map(|e| record(e)).collect();
         if records.len() > MAX_STORED_EVENTS {
             let excess = records.len() - MAX_STORED_EVENTS;
             crate::oldest::drop_oldest(&mut records, excess, |r| number(r, "t"));
         }
-        let text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(records))]));
-        self.stored = store.set_item(STORAGE_KEY, &text);
-        if releasing && self.stored {
-            self.released = own.iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<String> = records.iter().filter_map(|r| r.field("id").as_str().map(str::to_owned)).collect();
+        self.stored = true;
+        if store.set_item(&self.key, &outbox_text(lease, records)) {
+            self.lease_until = lease;
+            self.leased = ids;
+        } else {
+            // A refused write leaves the previous text, whose events may
+            // have been delivered since.
+            store.remove_item(&self.key);
+            self.stored = false;
+            self.leased.clear();
         }
     }
 
-    /// Claims the events a previous page (or a tab that went away) left in
-    /// storage and queues them; returns how many were claimed. Each is
-    /// checked again first ([`crate::stored_event`]): what no page holds and
-    /// cannot be sent any more is removed from storage, as is a stored value
-    /// that is not an outbox at all.
+    /// Writes events given up after the last retry under a new key, which
+    /// this page never writes again and no page holds: the next page load
+    /// claims it.
+    fn park(&mut self, store: &mut dyn KeyValueStore, entries: &[Entry]) {
+        let records: Vec<Value> = storable(entries.iter()).into_iter().map(record).collect();
+        if records.is_empty() {
+            return;
+        }
+        self.parked_keys += 1;
+        store.set_item(&text!(self.key, '.', self.parked_keys), &outbox_text(0.0, records));
+    }
+
+    /// As the page starts with storage consent: claims what other pages that
+    /// are gone (and the previous version) left in storage, and queues it;
+    /// returns how many events were claimed at once. With Web Locks, each key
+    /// is claimed later, when its lock is granted ([`Outbox::on_lock`]), and
+    /// only once this page holds its own lock.
     pub fn restore(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy) -> usize {
-        let Some(records) = read_stored(env) else { return 0 };
+        self.lock_page(env);
+        let mut others = env.keys();
+        others.retain(|k| is_outbox_key(k) && *k != self.key);
+        match self.lock {
+            PageLock::Requested => {
+                self.to_claim = others;
+                0
+            }
+            PageLock::Held => {
+                for key in others {
+                    env.request_lock(&key, false);
+                }
+                0
+            }
+            _ => self.claim_all(env, others, now, policy),
+        }
+    }
+
+    /// Without Web Locks: claims the keys whose lease ran out.
+    fn claim_all(&mut self, env: &mut dyn Environment, keys: Vec<String>, now: f64, policy: &DeliveryPolicy) -> usize {
+        let claimed = keys.iter().map(|key| self.claim(env, key, now, false)).sum();
+        if claimed > 0 {
+            self.wake_in(env, now, policy.flush_delay_ms);
+        }
+        claimed
+    }
+
+    /// The lock `name` was granted (and is held during this call), or its
+    /// request failed. For this page's own lock, the page may now write its
+    /// key, and asks for the locks of the keys it is to claim; for another
+    /// key's lock, the page that wrote the key is gone and this page claims
+    /// it. Returns how many events were claimed.
+    pub fn on_lock(&mut self, env: &mut dyn Environment, name: &str, granted: bool, now: f64, policy: &DeliveryPolicy) -> usize {
+        if name == self.key {
+            if self.lock != PageLock::Requested {
+                return 0;
+            }
+            let keys = std::mem::take(&mut self.to_claim);
+            let claimed = if granted {
+                self.lock = PageLock::Held;
+                for key in &keys {
+                    env.request_lock(key, false);
+                }
+                0
+            } else {
+                self.lock = PageLock::Unavailable;
+                self.claim_all(env, keys, now, policy)
+            };
+            self.sync_storage(env, now, policy, false);
+            return claimed;
+        }
+        if !granted || !policy.persist || self.lock != PageLock::Held || !is_outbox_key(name) {
+            return 0;
+        }
+        let claimed = self.claim(env, name, now, true);
+        if claimed > 0 {
+            self.wake_in(env, now, policy.flush_delay_ms);
+        }
+        claimed
+    }
+
+    /// Claims the events stored under another page's `key`: queues them,
+    /// copies them into this page's key, then removes `key`. `exclusive`: this
+    /// page holds the key's lock; without it (no Web Locks) a key whose lease
+    /// has not run out belongs to a live page and is left alone. The previous
+    /// version leased each event: only those whose lease ran out are claimed.
+    /// Each event is checked again first ([`crate::stored_event`]); what
+    /// cannot be sent any more is dropped, as is a value that is not an
+    /// outbox at all.
+    fn claim(&mut self, env: &mut dyn Environment, key: &str, now: f64, exclusive: bool) -> usize {
+        let Some(text) = env.get_item(key) else { return 0 };
+        let (lease, records) = parse_outbox(&text);
+        let legacy = key == LEGACY_STORAGE_KEY;
+        if !legacy && !exclusive && lease >= now {
+            return 0;
+        }
         let mut claimed = 0;
-        let mut kept = Vec::with_capacity(records.len());
-        let mut discarded = records.is_empty();
+        let total = records.len();
+        let mut kept = Vec::new();
         for r in records {
-            let free = number(&r, "l") < now || r.field("o").as_str() == Some(self.page_id.as_str());
-            if !free {
-                kept.push(r);
+            if legacy && number(&r, "l") >= now {
+                kept.push(r); // a live page of the previous version sends it
                 continue;
             }
             let (Some(id), Some(url), Some(body)) = (r.field("id").as_str(), r.field("u").as_str(), r.field("b").as_str()) else {
-                discarded = true;
                 continue;
             };
             let known = self.queued.iter().chain(self.in_flight.iter().flat_map(|f| f.entries.iter())).any(|e| e.id == id);
-            if known {
-                kept.push(r);
-                continue;
-            }
-            let Some(stored) = crate::stored_event::restorable(url, body, now) else {
-                discarded = true;
+            let Some(stored) = crate::stored_event::restorable(url, body, now).filter(|_| !known) else {
                 continue;
             };
             self.queued.push(Entry {
@@ -564,19 +688,16 @@ impl Outbox {
                 purchase: None,
             });
             claimed += 1;
-            kept.push(r);
         }
-        if discarded {
-            if kept.is_empty() {
-                env.remove_item(STORAGE_KEY);
-            } else {
-                let text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(kept))]));
-                env.set_item(STORAGE_KEY, &text);
-            }
-        }
+        // Into this page's key first, then out of the other's.
         if claimed > 0 {
-            self.save(env, now, false, true);
-            self.wake_in(env, now, policy.flush_delay_ms);
+            self.save(env, now, false);
+        }
+        if kept.is_empty() {
+            env.remove_item(key);
+        } else if kept.len() < total {
+            let legacy_text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(kept))]));
+            env.set_item(key, &legacy_text);
         }
         claimed
     }
@@ -604,29 +725,32 @@ fn number(record: &Value, key: &str) -> f64 {
     record.field(key).as_f64().unwrap_or(0.0)
 }
 
-fn read_records(store: &dyn KeyValueStore) -> Vec<Value> {
-    read_stored(store).unwrap_or_default()
+/// Whether `key` is an outbox key: a page's, or the previous version's.
+fn is_outbox_key(key: &str) -> bool {
+    key == LEGACY_STORAGE_KEY || key.starts_with(STORAGE_KEY_PREFIX)
 }
 
-/// The stored records; `None` when nothing is stored.
-fn read_stored(store: &dyn KeyValueStore) -> Option<Vec<Value>> {
-    let text = store.get_item(STORAGE_KEY)?;
-    let records = match json::parse(&text) {
-        Some(Value::Object(fields)) => fields.into_iter().rev().find(|(k, _)| k == "e").map(|(_, v)| v),
-        _ => None,
-    };
-    Some(match records {
-        Some(Value::Array(items)) => items.into_iter().filter(Value::is_object).collect(),
+/// The lease and the records of a stored outbox; a value that is not an
+/// outbox has none (and lease 0).
+fn parse_outbox(text: &str) -> (f64, Vec<Value>) {
+    let outbox = json::parse(text).unwrap_or(Value::Null);
+    let lease = number(&outbox, "l");
+    let records = match outbox.get("e") {
+        Some(Value::Array(items)) => items.iter().filter(|r| r.is_object()).cloned().collect(),
         _ => Vec::new(),
-    })
+    };
+    (lease, records)
 }
 
-/// The stored form of an entry: `owner` sends it while `lease` (ms) lasts.
-fn record(e: &Entry, owner: &str, lease: f64) -> Value {
+/// `{"v":2,"l":<lease>,"e":[<records>]}`.
+fn outbox_text(lease: f64, records: Vec<Value>) -> String {
+    json::to_string(&Value::object([("v", Value::Number(2.0)), ("l", Value::Number(lease)), ("e", Value::Array(records))]))
+}
+
+/// The stored form of an entry.
+fn record(e: &Entry) -> Value {
     Value::object([
         ("id", Value::str(e.id.as_str())),
-        ("o", Value::str(owner)),
-        ("l", Value::Number(lease)),
         ("u", Value::str(e.url.as_str())),
         ("b", Value::str(e.json.as_str())),
         ("t", Value::Number(e.timestamp)),
@@ -905,7 +1029,7 @@ mod tests {
             r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["0"],"pad":""},{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["1"],"pad":""}]}"#
         );
         page2.on_response(&mut env, r.id, ResponseOutcome::Status(200, "{}".into()), 100.0, &policy);
-        assert_eq!(env.get_item(STORAGE_KEY), None, "nothing left once delivered");
+        assert_eq!(outbox_keys(&env), Vec::<String>::new(), "nothing left once delivered");
         let mut page3 = Outbox::new("s".into());
         assert_eq!(page3.restore(&mut env, 200_000.0, &policy), 0);
     }
@@ -940,7 +1064,7 @@ mod tests {
         outbox.queued.extend(more.queued);
         let mut env = FakeEnv::default();
         outbox.sync_storage(&mut env, 0.0, &policy, false);
-        let stored = read_records(&env);
+        let stored = stored(&env);
         assert_eq!(stored.len(), 24, "1 MB of 40 KB events");
         assert!(stored.iter().all(|r| r.field("b").as_str().is_some_and(|b| b.len() < 41_000)));
         assert_eq!(outbox.pending(), 50, "all still queued in memory");
@@ -950,20 +1074,23 @@ mod tests {
     fn corrupted_storage_is_ignored() {
         let mut env = FakeEnv::default();
         for junk in ["", "{", r#"{"v":1,"e":"x"}"#, r#"{"v":1,"e":[1,{"id":"a"},{"id":"b","u":"u","b":"not json","l":0}]}"#] {
-            env.set_item(STORAGE_KEY, junk);
-            let mut outbox = Outbox::new("p".into());
-            assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0, "{junk}");
-            assert_eq!(env.get_item(STORAGE_KEY), None, "{junk} is discarded");
+            for key in [LEGACY_STORAGE_KEY, "AlgoliaInsightsOutbox:gone"] {
+                env.set_item(key, junk);
+                let mut outbox = Outbox::new("p".into());
+                assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0, "{junk}");
+                assert_eq!(outbox_keys(&env), Vec::<String>::new(), "{key}: {junk} is discarded");
+            }
         }
-        // A record that looks right but carries an event the API refuses (no
-        // user token) is discarded; another page's leased record stays.
+        // In the previous version's shared outbox, a record that looks right
+        // but carries an event the API refuses (no user token) is discarded;
+        // a record leased to a live page of that version stays.
         let refused = r#"{"eventType":"click","eventName":"n","index":"i","timestamp":0,"objectIDs":["1"]}"#;
         let leased = Value::object([("id", Value::str("z")), ("o", Value::str("other")), ("l", Value::Number(1e15)), ("u", Value::str(URL)), ("b", Value::str(event_json(9, 0)))]);
         let free = Value::object([("id", Value::str("y")), ("o", Value::str("")), ("l", Value::Number(0.0)), ("u", Value::str(URL)), ("b", Value::str(refused))]);
-        env.set_item(STORAGE_KEY, &json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(vec![free, leased]))])));
+        env.set_item(LEGACY_STORAGE_KEY, &json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(vec![free, leased]))])));
         let mut outbox = Outbox::new("p".into());
         assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0);
-        let left = read_records(&env);
+        let left = stored(&env);
         assert_eq!(left.iter().map(|r| r.field("id").as_str()).collect::<Vec<_>>(), vec![Some("z")]);
     }
 
@@ -978,8 +1105,19 @@ mod tests {
         assert_eq!(outbox.pending(), 0);
     }
 
+    /// The outbox keys in storage, in the order they were written.
+    fn outbox_keys(env: &FakeEnv) -> Vec<String> {
+        env.keys().into_iter().filter(|k| is_outbox_key(k)).collect()
+    }
+
+    /// The records under every outbox key.
     fn stored(env: &FakeEnv) -> Vec<Value> {
-        read_records(env)
+        outbox_keys(env).iter().flat_map(|k| parse_outbox(&env.get_item(k).unwrap_or_default()).1).collect()
+    }
+
+    /// The lease of every outbox key.
+    fn leases(env: &FakeEnv) -> Vec<f64> {
+        outbox_keys(env).iter().map(|k| parse_outbox(&env.get_item(k).unwrap_or_default()).0).collect()
     }
 
     fn fail(outbox: &mut Outbox, env: &mut FakeEnv, now: f64, policy: &DeliveryPolicy) {
@@ -1115,7 +1253,7 @@ mod tests {
         outbox.flush(&mut env, 1.0, &POLICY, true);
         assert_eq!(env.sent.len(), 1, "last chance: nothing would keep them");
         assert!(env.sent[0].keepalive);
-        assert_eq!(env.get_item(STORAGE_KEY), None);
+        assert_eq!(outbox_keys(&env), Vec::<String>::new());
     }
 
     #[test]
@@ -1138,7 +1276,7 @@ mod tests {
         page2.flush(&mut env, 200_000.0, &policy, false);
         let r = env.sent.remove(0);
         page2.on_response(&mut env, r.id, ResponseOutcome::Status(200, "{}".into()), 200_000.0, &policy);
-        assert_eq!(env.get_item(STORAGE_KEY), None);
+        assert_eq!(outbox_keys(&env), Vec::<String>::new());
     }
 
     /// Page 1 fails to send, then is hidden; its events are released.
@@ -1148,7 +1286,7 @@ mod tests {
         fail(&mut page1, env, 0.0, policy);
         page1.flush(env, 1.0, policy, true);
         assert!(env.sent.is_empty());
-        assert!(stored(env).iter().all(|r| number(r, "l") == 0.0), "released");
+        assert_eq!((stored(env).len(), leases(env)), (2, vec![0.0]), "released");
         (page1, calls)
     }
 
@@ -1165,7 +1303,8 @@ mod tests {
         assert!(env.sent.is_empty(), "page 2 sends them, page 1 must not");
         assert_eq!(s.completions, vec![Completion { call: calls[0], delivered: false }]);
         assert_eq!(page1.pending(), 0);
-        assert!(stored(&env).iter().all(|r| r.field("o").as_str() == Some("q")), "page 1 left page 2's records alone");
+        assert_eq!(outbox_keys(&env), vec!["AlgoliaInsightsOutbox:q"], "page 1 left page 2's key alone");
+        assert_eq!(stored(&env).len(), 2);
         page2.flush(&mut env, 10_001.0, &policy, false);
         assert_eq!(env.sent.len(), 1);
     }
@@ -1178,7 +1317,8 @@ mod tests {
         page1.woke(10_000.0);
         page1.flush(&mut env, 10_000.0, &policy, false);
         assert_eq!(env.sent.len(), 1);
-        assert!(stored(&env).iter().all(|r| r.field("o").as_str() == Some("p") && number(r, "l") > 10_000.0), "leased again");
+        assert_eq!(outbox_keys(&env), vec!["AlgoliaInsightsOutbox:p"]);
+        assert!(leases(&env)[0] > 10_000.0, "leased again");
         let mut page2 = Outbox::new("q".into());
         assert_eq!(page2.restore(&mut env, 10_001.0, &policy), 0);
     }
@@ -1192,31 +1332,34 @@ mod tests {
         fail(&mut outbox, &mut env, 0.0, &policy);
         assert_eq!(stored(&env).len(), 1);
         outbox.flush(&mut env, 1.0, &POLICY, false);
-        assert_eq!(env.get_item(STORAGE_KEY), None);
+        assert_eq!(outbox_keys(&env), Vec::<String>::new());
         assert_eq!(outbox.pending(), 1, "still sent by this page");
     }
 
     #[test]
     fn the_stored_outbox_keeps_the_1000_newest_events_of_all_pages() {
-        // Another tab's three events, leased to it, written by hand: made at
-        // t = 5, 10.5 and 2000 ms.
+        // A closed tab's three events, written by hand under its key (its
+        // lease ran out): made at t = 5, 9 and 2000 ms.
         let other = |id: &str, t: &str, object: &str| {
             format!(
-                r#"{{"id":"{id}","o":"q","l":1000000000000000,"u":"{URL}","b":"{{\"eventType\":\"click\",\"eventName\":\"n\",\"index\":\"i\",\"userToken\":\"u\",\"timestamp\":{t},\"objectIDs\":[\"{object}\"]}}","t":{t},"n":0}}"#
+                r#"{{"id":"{id}","u":"{URL}","b":"{{\"eventType\":\"click\",\"eventName\":\"n\",\"index\":\"i\",\"userToken\":\"u\",\"timestamp\":{t},\"objectIDs\":[\"{object}\"]}}","t":{t},"n":0}}"#
             )
         };
-        let stored_before = format!(r#"{{"v":1,"e":[{},{},{}]}}"#, other("q-1", "5", "q1"), other("q-2", "10.5", "q2"), other("q-3", "2000", "q3"));
+        let stored_before = format!(r#"{{"v":2,"l":2999,"e":[{},{},{}]}}"#, other("q-1", "5", "q1"), other("q-2", "9", "q2"), other("q-3", "2000", "q3"));
         let mut env = FakeEnv::default();
-        env.set_item(STORAGE_KEY, &stored_before);
-        // This page's 1000 events, p-1 … p-1000, made at t = 10, 11, … 1009.
+        env.set_item("AlgoliaInsightsOutbox:q", &stored_before);
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        // This page claims them as it starts, then makes its 1000 events,
+        // p-1 … p-1000, at t = 10, 11, … 1009.
         let mut outbox = Outbox::new("p".into());
+        assert_eq!(outbox.restore(&mut env, 3000.0, &policy), 3);
         let call = outbox.open_call(1000);
         for i in 0..1000 {
             outbox.push(call, URL, event_json(i, 0), 10.0 + i as f64, None);
         }
-        let policy = DeliveryPolicy { persist: true, ..POLICY };
         outbox.flush(&mut env, 3000.0, &policy, false);
-        // 1003 events, 3 too many: the oldest are q-1 (5), p-1 (10) and q-2 (10.5).
+        assert_eq!(outbox_keys(&env), vec!["AlgoliaInsightsOutbox:p"], "claimed: the closed tab's key is gone");
+        // 1003 events, 3 too many: the oldest are q-1 (5), q-2 (9) and p-1 (10).
         let ids: Vec<String> = stored(&env).iter().map(|r| r.field("id").as_str().unwrap_or("?").to_owned()).collect();
         assert_eq!(ids.len(), 1000);
         let mut expected = vec!["q-3".to_owned()];
@@ -1228,8 +1371,8 @@ mod tests {
         // q-3 is kept exactly as the other tab wrote it.
         let q3 = stored(&env).into_iter().next().unwrap_or(Value::Null);
         assert_eq!(json::to_string(&q3), other("q-3", "2000", "q3"));
-        // This page still sends all 1000 of its own.
-        assert_eq!(outbox.pending(), 1000);
+        // This page still sends all 1000 of its own, and the 3 it claimed.
+        assert_eq!(outbox.pending(), 1003);
     }
 
     #[test]

@@ -1,19 +1,33 @@
 //! In-memory stand-ins for the page, for native unit tests.
 
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, Transport};
 
 /// `localStorage` in memory; can be told to refuse writes like a full store.
-#[derive(Debug, Default)]
+/// Clones share the items, like the pages of one origin share their
+/// `localStorage`.
+#[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
-    pub items: Vec<(String, String)>,
+    pub items: Rc<RefCell<Vec<(String, String)>>>,
     pub refuse_writes: bool,
+    /// How many times `get_item` was called.
+    pub reads: Rc<Cell<usize>>,
+}
+
+impl MemoryStore {
+    /// A copy of the items that is no longer shared.
+    pub fn snapshot(&self) -> MemoryStore {
+        MemoryStore { items: Rc::new(RefCell::new(self.items.borrow().clone())), ..MemoryStore::default() }
+    }
 }
 
 impl KeyValueStore for MemoryStore {
     fn get_item(&self, key: &str) -> Option<String> {
-        self.items.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.reads.set(self.reads.get() + 1);
+        self.items.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 
     fn set_item(&mut self, key: &str, value: &str) -> bool {
@@ -21,12 +35,60 @@ impl KeyValueStore for MemoryStore {
             return false;
         }
         self.remove_item(key);
-        self.items.push((key.to_owned(), value.to_owned()));
+        self.items.borrow_mut().push((key.to_owned(), value.to_owned()));
         true
     }
 
     fn remove_item(&mut self, key: &str) {
-        self.items.retain(|(k, _)| k != key);
+        self.items.borrow_mut().retain(|(k, _)| k != key);
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.items.borrow().iter().map(|(k, _)| k.clone()).collect()
+    }
+}
+
+/// One request to the fake Web Locks API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockRequest {
+    /// The page that asked (its number in the test).
+    pub page: usize,
+    pub name: String,
+    /// Kept for the page's life once granted.
+    pub hold: bool,
+}
+
+/// The Web Locks API of one origin, shared by the pages of a test. Nothing
+/// is granted by itself: the test asks for the next grant and delivers it to
+/// the page (`on_lock`), as the browser would from a task of its own.
+#[derive(Debug, Default)]
+pub struct LockManager {
+    /// Locks held for a page's life: `(name, page)`.
+    pub held: Vec<(String, usize)>,
+    /// Requests not granted yet, oldest first.
+    pub waiting: Vec<LockRequest>,
+    /// Pages that are gone.
+    pub closed: Vec<usize>,
+}
+
+impl LockManager {
+    /// The oldest waiting request whose lock is free, now granted (held, if
+    /// it asked to hold it; a request that does not hold releases the lock
+    /// when its page's `on_lock` returns, before the next grant).
+    pub fn next_grant(&mut self) -> Option<LockRequest> {
+        let pos = self.waiting.iter().position(|r| !self.held.iter().any(|(name, _)| *name == r.name))?;
+        let request = self.waiting.remove(pos);
+        if request.hold {
+            self.held.push((request.name.clone(), request.page));
+        }
+        Some(request)
+    }
+
+    /// Page `page` is gone: its locks are released and its requests dropped.
+    pub fn close(&mut self, page: usize) {
+        self.held.retain(|(_, p)| *p != page);
+        self.waiting.retain(|r| r.page != page);
+        self.closed.push(page);
     }
 }
 
@@ -50,6 +112,9 @@ pub struct FakeEnv {
     pub wakes: Vec<f64>,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
+    /// The Web Locks API this page shares with others, and its page number;
+    /// `None`: a browser without Web Locks.
+    pub locks: Option<(Rc<RefCell<LockManager>>, usize)>,
 }
 
 impl Default for FakeEnv {
@@ -69,6 +134,7 @@ impl Default for FakeEnv {
             wakes: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            locks: None,
         }
     }
 }
@@ -132,6 +198,10 @@ impl KeyValueStore for FakeEnv {
     fn remove_item(&mut self, key: &str) {
         self.store.remove_item(key);
     }
+
+    fn keys(&self) -> Vec<String> {
+        self.store.keys()
+    }
 }
 
 impl Platform for FakeEnv {
@@ -161,5 +231,11 @@ impl Platform for FakeEnv {
 
     fn error(&mut self, message: &str) {
         self.errors.push(message.to_owned());
+    }
+
+    fn request_lock(&mut self, name: &str, hold: bool) -> bool {
+        let Some((locks, page)) = &self.locks else { return false };
+        locks.borrow_mut().waiting.push(LockRequest { page: *page, name: name.to_owned(), hold });
+        true
     }
 }

@@ -62,6 +62,47 @@ export function later(ms, fn) {
   }
 }
 
+// Asks the Web Locks API for the lock `name` and calls `done(true)` while
+// holding it (kept for the page's life with `hold`, released as `done`
+// returns otherwise), or `done(false)` if the request fails. Returns false,
+// calling nothing, when the page has no Web Locks API.
+export function lock(name, hold, done) {
+  let called = false;
+  const finish = (granted) => {
+    if (!called) {
+      called = true;
+      done(granted);
+    }
+  };
+  try {
+    const locks = typeof navigator !== "undefined" && navigator.locks;
+    if (!locks || typeof locks.request !== "function") return false;
+    locks
+      .request(name, () => {
+        finish(true);
+        if (hold) return new Promise(() => {});
+      })
+      .catch(() => finish(false));
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// The names of the keys in localStorage that start with `prefix`.
+export function storageKeys(prefix) {
+  const keys = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key !== null && key.startsWith(prefix)) keys.push(key);
+    }
+  } catch (e) {
+    // An unreadable storage has no keys.
+  }
+  return keys;
+}
+
 // Calls `onHide` when the page is being hidden or unloaded, and `onStorage`
 // when another document changes `key` in localStorage.
 export function watchPage(onHide, onStorage) {

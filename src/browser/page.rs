@@ -15,9 +15,13 @@ extern "C" {
     fn post(url: &str, body: &str, keepalive: bool, timeout_ms: f64, done: JsValue);
     #[wasm_bindgen(js_name = beacon)]
     fn send_beacon(url: &str, body: &str) -> bool;
-    fn later(ms: f64, callback: JsValue);
+    pub(super) fn later(ms: f64, callback: JsValue);
     #[wasm_bindgen(js_name = keepaliveSupported)]
     fn keepalive_supported() -> bool;
+    #[wasm_bindgen(js_name = lock)]
+    fn request_web_lock(name: &str, hold: bool, done: JsValue) -> bool;
+    #[wasm_bindgen(js_name = storageKeys)]
+    fn storage_keys(prefix: &str) -> Vec<String>;
     #[wasm_bindgen(js_name = watchPage)]
     pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
     /// `console.error` / `console.warn` that never throws (see page.js).
@@ -104,6 +108,23 @@ impl KeyValueStore for BrowserPage {
             let _ = storage.remove_item(key);
         }
     }
+
+    /// Only the outbox's keys: the core reads no others.
+    fn keys(&self) -> Vec<String> {
+        storage_keys(crate::outbox::LEGACY_STORAGE_KEY)
+    }
+}
+
+/// Asks for the lock `name` for the client behind `shared` (see
+/// [`Platform::request_lock`]).
+pub(super) fn request_lock(shared: Weak<Shared>, name: &str, hold: bool) -> bool {
+    let lock_name = name.to_owned();
+    let done = Closure::once_into_js(move |granted: bool| {
+        if let Some(client) = shared.upgrade() {
+            client.lock(&lock_name, hold, granted);
+        }
+    });
+    request_web_lock(name, hold, done)
 }
 
 impl Platform for BrowserPage {
@@ -142,5 +163,9 @@ impl Platform for BrowserPage {
 
     fn error(&mut self, message: &str) {
         report(true, message, &JsValue::UNDEFINED);
+    }
+
+    fn request_lock(&mut self, name: &str, hold: bool) -> bool {
+        request_lock(self.shared.clone(), name, hold)
     }
 }
