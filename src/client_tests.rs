@@ -900,3 +900,42 @@ fn at_most_1000_events_are_stored_and_the_oldest_go_first() {
     assert_eq!(delivered, object_ids(6, 1005));
     assert_eq!(outbox_keys(next.env()), Vec::<String>::new(), "nothing left once delivered");
 }
+
+/// Delivers every lock grant the fake Web Locks API can make to `clients`
+/// (numbered as their pages).
+fn grant_locks(locks: &std::rc::Rc<std::cell::RefCell<crate::testing::LockManager>>, clients: &mut [&mut InsightsClient<FakeEnv>]) {
+    loop {
+        let next = locks.try_borrow_mut().expect("no lock manager borrow is held").next_grant();
+        let Some(request) = next else { break };
+        clients[request.page].on_lock(&request.name, true);
+    }
+}
+
+#[test]
+fn with_web_locks_a_closed_tabs_events_go_to_the_next_tab_once() {
+    let locks = std::rc::Rc::new(std::cell::RefCell::new(crate::testing::LockManager::default()));
+    let store = crate::testing::MemoryStore::default();
+    let page = |n: usize, seed: u8| FakeEnv { seed, store: store.clone(), locks: Some((locks.clone(), n)), ..FakeEnv::default() };
+    let consent = || vec![("useCookie", Value::Bool(true))];
+    let mut first = InsightsClient::new(page(0, 0));
+    init(&mut first, consent());
+    assert_eq!(locks.try_borrow().expect("no lock manager borrow is held").waiting.len(), 1, "its own lock, asked for at init");
+    grant_locks(&locks, &mut [&mut first]);
+    call(&mut first, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    first.on_wake();
+    let r = first.env_mut().sent.remove(0);
+    first.on_response(r.id, ResponseOutcome::Status(503, String::new()));
+    assert_eq!(outbox_keys(first.env()).len(), 1);
+    // A second tab opens while the first lives: nothing to claim yet.
+    let mut second = InsightsClient::new(page(1, 100));
+    init(&mut second, consent());
+    grant_locks(&locks, &mut [&mut first, &mut second]);
+    assert_eq!(flush_events(&mut second), Vec::<Value>::new());
+    // The first tab closes: the second claims its event and sends it.
+    locks.try_borrow_mut().expect("no lock manager borrow is held").close(0);
+    grant_locks(&locks, &mut [&mut first, &mut second]);
+    let events = flush_events(&mut second);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].field("objectIDs"), &strs(&["movieID1"]));
+    assert_eq!(outbox_keys(second.env()), Vec::<String>::new());
+}

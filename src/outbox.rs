@@ -1375,6 +1375,304 @@ mod tests {
         assert_eq!(outbox.pending(), 1003);
     }
 
+    // Several tabs of one site: pages sharing one `localStorage` and, unless
+    // said otherwise, the Web Locks API.
+
+    use crate::testing::{LockManager, MemoryStore};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    const STORED: DeliveryPolicy = DeliveryPolicy { persist: true, ..POLICY };
+
+    struct Tabs {
+        store: MemoryStore,
+        locks: Option<Rc<RefCell<LockManager>>>,
+        pages: Vec<(Outbox, FakeEnv)>,
+        /// objectIDs of every event each page sent, request by request.
+        sent: Vec<String>,
+    }
+
+    impl Tabs {
+        fn new(web_locks: bool) -> Tabs {
+            Tabs { store: MemoryStore::default(), locks: web_locks.then(Rc::default), pages: Vec::new(), sent: Vec::new() }
+        }
+
+        /// Opens a page that starts with storage consent; returns its number
+        /// and how many events it claimed at once.
+        fn open(&mut self, id: &str, now: f64) -> (usize, usize) {
+            let n = self.pages.len();
+            let mut env = FakeEnv { store: self.store.clone(), locks: self.locks.clone().map(|l| (l, n)), ..FakeEnv::default() };
+            let mut outbox = Outbox::new(id.into());
+            let claimed = outbox.restore(&mut env, now, &STORED);
+            self.pages.push((outbox, env));
+            (n, claimed)
+        }
+
+        /// Delivers every lock grant the browser can make now; returns the
+        /// events each grant claimed, as `(page, lock name, claimed)`.
+        fn grant(&mut self, now: f64) -> Vec<(usize, String, usize)> {
+            let mut grants = Vec::new();
+            let Some(locks) = self.locks.clone() else { return grants };
+            loop {
+                let next = locks.try_borrow_mut().expect("no lock manager borrow is held").next_grant();
+                let Some(request) = next else { break };
+                let (outbox, env) = &mut self.pages[request.page];
+                let claimed = outbox.on_lock(env, &request.name, true, now, &STORED);
+                grants.push((request.page, request.name, claimed));
+            }
+            grants
+        }
+
+        /// Page `n` makes `count` events (objectIDs `<prefix>-<i>`) and sends them.
+        fn send(&mut self, n: usize, prefix: &str, count: usize, now: f64) {
+            let (outbox, env) = &mut self.pages[n];
+            let call = outbox.open_call(count);
+            for i in 0..count {
+                let json = format!(r#"{{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["{prefix}-{i}"]}}"#);
+                outbox.push(call, URL, json, 0.0, None);
+            }
+            outbox.flush(env, now, &STORED, false);
+        }
+
+        /// Page `n` flushes what is due (its retry timer fired).
+        fn flush(&mut self, n: usize, now: f64) {
+            let (outbox, env) = &mut self.pages[n];
+            outbox.woke(now);
+            outbox.flush(env, now, &STORED, false);
+        }
+
+        /// Answers every request page `n` started with `status`.
+        fn answer(&mut self, n: usize, status: u16, now: f64) {
+            let (outbox, env) = &mut self.pages[n];
+            for request in std::mem::take(&mut env.sent) {
+                if status == 200 {
+                    let body = json::parse(&request.body).unwrap_or(Value::Null);
+                    for event in body.field("events").as_array().unwrap_or_default() {
+                        self.sent.push(event.field("objectIDs").as_array().unwrap_or_default()[0].as_str().unwrap_or("?").to_owned());
+                    }
+                }
+                outbox.on_response(env, request.id, ResponseOutcome::Status(status, "{}".into()), now, &STORED);
+            }
+        }
+
+        /// Page `n` is closed: gone without another word (no pagehide).
+        fn close(&mut self, n: usize) {
+            if let Some(locks) = &self.locks {
+                locks.try_borrow_mut().expect("no lock manager borrow is held").close(n);
+            }
+        }
+
+        fn env(&self) -> &FakeEnv {
+            &self.pages[0].1
+        }
+    }
+
+    /// `<prefix>-0` … for each prefix, sorted like the delivered list.
+    fn expected(prefixes: &[&str], count: usize) -> Vec<String> {
+        let mut all: Vec<String> = prefixes.iter().flat_map(|p| (0..count).map(move |i| format!("{p}-{i}"))).collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn closed_tabs_events_are_claimed_by_the_next_tab_exactly_once() {
+        for tabs_count in [2, 3, 5] {
+            let mut tabs = Tabs::new(true);
+            let prefixes: Vec<String> = (0..tabs_count).map(|t| format!("tab{t}")).collect();
+            for (t, prefix) in prefixes.iter().enumerate() {
+                tabs.open(&format!("page{t}"), 0.0);
+                tabs.grant(0.0);
+                tabs.send(t, prefix, 40, 1.0);
+            }
+            // Each page's first attempt fails; the answers come in turn, so
+            // the pages' writes interleave.
+            for t in 0..tabs_count {
+                tabs.answer(t, 503, 2.0);
+            }
+            assert_eq!(outbox_keys(tabs.env()).len(), tabs_count, "one key per page");
+            assert_eq!(stored(tabs.env()).len(), 40 * tabs_count, "no page lost another's events");
+            for t in 0..tabs_count {
+                tabs.close(t);
+            }
+            // The endpoint recovered; a new tab opens and claims every key.
+            let (next, _) = tabs.open("next", 100_000.0);
+            let grants = tabs.grant(100_000.0);
+            let claimed: usize = grants.iter().map(|g| g.2).sum();
+            assert_eq!(claimed, 40 * tabs_count, "{grants:?}");
+            assert_eq!(grants.len(), 1 + tabs_count, "its own lock, then one per closed page");
+            assert_eq!(outbox_keys(tabs.env()), vec!["AlgoliaInsightsOutbox:next"]);
+            tabs.flush(next, 100_050.0);
+            tabs.answer(next, 200, 100_100.0);
+            let mut delivered = tabs.sent.clone();
+            delivered.sort();
+            let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+            assert_eq!(delivered, expected(&prefixes, 40), "{tabs_count} tabs: each event once");
+            assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new());
+            // Another tab finds nothing left.
+            let (_, claimed) = tabs.open("later", 200_000.0);
+            assert_eq!(claimed, 0);
+            assert!(tabs.grant(200_000.0).iter().all(|g| g.2 == 0));
+        }
+    }
+
+    #[test]
+    fn a_tab_closed_with_its_request_in_flight_is_claimed_once() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.grant(0.0);
+        tabs.send(0, "a", 3, 1.0);
+        assert_eq!(stored(tabs.env()).len(), 3, "stored while in flight");
+        tabs.close(0); // no answer ever comes
+        let (b, _) = tabs.open("b", 10.0);
+        let (c, _) = tabs.open("c", 10.0);
+        let grants = tabs.grant(10.0);
+        assert_eq!(grants.iter().map(|g| (g.0, g.1.as_str(), g.2)).collect::<Vec<_>>(), vec![
+            (b, "AlgoliaInsightsOutbox:b", 0),
+            (c, "AlgoliaInsightsOutbox:c", 0),
+            (b, "AlgoliaInsightsOutbox:a", 3),
+            (c, "AlgoliaInsightsOutbox:a", 0),
+        ]);
+        tabs.flush(b, 100.0);
+        tabs.flush(c, 100.0);
+        tabs.answer(b, 200, 100.0);
+        tabs.answer(c, 200, 100.0);
+        assert_eq!(tabs.sent, vec!["a-0", "a-1", "a-2"]);
+    }
+
+    #[test]
+    fn a_live_tabs_events_are_never_claimed() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.grant(0.0);
+        tabs.send(0, "a", 2, 1.0);
+        tabs.answer(0, 503, 2.0);
+        // A second tab opens while the first still waits for its retry.
+        let (b, claimed) = tabs.open("b", 10.0);
+        assert_eq!(claimed, 0);
+        let grants = tabs.grant(10.0);
+        assert_eq!(grants, vec![(b, "AlgoliaInsightsOutbox:b".to_owned(), 0)], "the first tab's lock is held");
+        // The second tab's own events and the first tab's retry.
+        tabs.send(b, "b", 1, 20.0);
+        tabs.answer(b, 200, 30.0);
+        tabs.flush(0, 60_000.0);
+        tabs.answer(0, 200, 60_001.0);
+        assert_eq!(tabs.sent, vec!["b-0", "a-0", "a-1"]);
+        assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new());
+        // The first tab closes: its lock goes to the second, which finds nothing.
+        tabs.close(0);
+        assert_eq!(tabs.grant(70_000.0), vec![(b, "AlgoliaInsightsOutbox:a".to_owned(), 0)]);
+        assert_eq!(tabs.sent.len(), 3);
+    }
+
+    #[test]
+    fn a_tab_closing_later_is_claimed_by_one_live_tab_waiting_for_it() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.grant(0.0);
+        tabs.send(0, "a", 2, 1.0);
+        tabs.answer(0, 503, 2.0);
+        let (b, _) = tabs.open("b", 10.0);
+        let (c, _) = tabs.open("c", 10.0);
+        tabs.grant(10.0);
+        tabs.close(0);
+        let grants = tabs.grant(20.0);
+        assert_eq!(grants, vec![(b, "AlgoliaInsightsOutbox:a".to_owned(), 2), (c, "AlgoliaInsightsOutbox:a".to_owned(), 0)]);
+        for n in [b, c] {
+            tabs.flush(n, 100.0);
+            tabs.answer(n, 200, 100.0);
+        }
+        assert_eq!(tabs.sent, vec!["a-0", "a-1"]);
+    }
+
+    #[test]
+    fn a_page_writes_its_key_only_once_it_holds_its_lock() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.send(0, "a", 2, 1.0);
+        tabs.answer(0, 503, 2.0);
+        assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new(), "not before the lock is granted");
+        tabs.grant(3.0);
+        assert_eq!(outbox_keys(tabs.env()), vec!["AlgoliaInsightsOutbox:a"]);
+        assert_eq!(stored(tabs.env()).len(), 2);
+    }
+
+    #[test]
+    fn sending_reads_nothing_from_storage() {
+        for web_locks in [true, false] {
+            let mut tabs = Tabs::new(web_locks);
+            tabs.open("other", 0.0);
+            tabs.grant(0.0);
+            tabs.send(0, "other", 500, 1.0);
+            tabs.answer(0, 503, 2.0);
+            tabs.open("a", 10.0);
+            tabs.grant(10.0);
+            let reads = tabs.store.reads.get();
+            for round in 0..5 {
+                let now = 100.0 + f64::from(round);
+                tabs.send(1, &format!("a{round}"), 10, now);
+                tabs.answer(1, 503, now);
+            }
+            assert_eq!(tabs.store.reads.get(), reads, "with Web Locks: {web_locks}");
+            assert_eq!(stored(tabs.env()).len(), 550);
+        }
+    }
+
+    #[test]
+    fn the_previous_versions_outbox_is_claimed_once() {
+        let record = |id: &str, owner: &str, lease: f64| {
+            let event = format!(r#"{{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["{id}"]}}"#);
+            Value::object([("id", Value::str(id)), ("o", Value::str(owner)), ("l", Value::Number(lease)), ("u", Value::str(URL)), ("b", Value::str(event)), ("t", Value::Number(0.0)), ("n", Value::Number(1.0))])
+        };
+        for web_locks in [true, false] {
+            let mut tabs = Tabs::new(web_locks);
+            let old = Value::object([("v", Value::Number(1.0)), ("e", Value::Array(vec![record("gone-1", "x", 5.0), record("old-live", "y", 1e15), record("gone-2", "", 0.0)]))]);
+            tabs.store.set_item(LEGACY_STORAGE_KEY, &json::to_string(&old));
+            let (a, claimed_a) = tabs.open("a", 10.0);
+            let (b, claimed_b) = tabs.open("b", 10.0);
+            let grants = tabs.grant(10.0);
+            let claimed = claimed_a + claimed_b + grants.iter().map(|g| g.2).sum::<usize>();
+            assert_eq!(claimed, 2, "with Web Locks: {web_locks}");
+            // A live page of the previous version keeps its event.
+            let left: Vec<Value> = parse_outbox(&tabs.store.get_item(LEGACY_STORAGE_KEY).unwrap_or_default()).1;
+            assert_eq!(left, vec![record("old-live", "y", 1e15)]);
+            for n in [a, b] {
+                tabs.flush(n, 100.0);
+                tabs.answer(n, 200, 100.0);
+            }
+            assert_eq!(tabs.sent, vec!["gone-1", "gone-2"]);
+        }
+    }
+
+    #[test]
+    fn without_web_locks_hidden_tabs_are_claimed_once_and_live_ones_not() {
+        let mut tabs = Tabs::new(false);
+        for (t, prefix) in ["a", "b", "live"].into_iter().enumerate() {
+            tabs.open(prefix, 0.0);
+            tabs.send(t, prefix, 40, 1.0);
+        }
+        for t in 0..3 {
+            tabs.answer(t, 503, 2.0);
+        }
+        assert_eq!(stored(tabs.env()).len(), 120);
+        // Tabs a and b are closed: hidden first, they release their keys.
+        for t in 0..2 {
+            let (outbox, env) = &mut tabs.pages[t];
+            outbox.flush(env, 3.0, &STORED, true);
+        }
+        let (next, claimed) = tabs.open("next", 10.0);
+        assert_eq!(claimed, 80, "a's and b's, not the live tab's");
+        let (_, again) = tabs.open("next2", 11.0);
+        assert_eq!(again, 0);
+        tabs.flush(next, 100.0);
+        tabs.answer(next, 200, 100.0);
+        tabs.flush(2, 60_000.0);
+        tabs.answer(2, 200, 60_000.0);
+        let mut delivered = tabs.sent.clone();
+        delivered.sort();
+        assert_eq!(delivered, expected(&["a", "b", "live"], 40));
+        assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new());
+    }
+
     #[test]
     fn durations_in_messages() {
         assert_eq!(describe_duration(4.0 * 86_400_000.0), "4 days");

@@ -20,14 +20,25 @@ pub struct MemoryStore {
 impl MemoryStore {
     /// A copy of the items that is no longer shared.
     pub fn snapshot(&self) -> MemoryStore {
-        MemoryStore { items: Rc::new(RefCell::new(self.items.borrow().clone())), ..MemoryStore::default() }
+        MemoryStore { items: Rc::new(RefCell::new(self.items())), ..MemoryStore::default() }
+    }
+
+    /// A copy of the items (nothing holds them borrowed between calls).
+    pub fn items(&self) -> Vec<(String, String)> {
+        self.items.try_borrow().map(|items| items.clone()).unwrap_or_default()
+    }
+
+    fn change(&self, f: impl FnOnce(&mut Vec<(String, String)>)) {
+        if let Ok(mut items) = self.items.try_borrow_mut() {
+            f(&mut items);
+        }
     }
 }
 
 impl KeyValueStore for MemoryStore {
     fn get_item(&self, key: &str) -> Option<String> {
         self.reads.set(self.reads.get() + 1);
-        self.items.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.items().into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     fn set_item(&mut self, key: &str, value: &str) -> bool {
@@ -35,16 +46,16 @@ impl KeyValueStore for MemoryStore {
             return false;
         }
         self.remove_item(key);
-        self.items.borrow_mut().push((key.to_owned(), value.to_owned()));
+        self.change(|items| items.push((key.to_owned(), value.to_owned())));
         true
     }
 
     fn remove_item(&mut self, key: &str) {
-        self.items.borrow_mut().retain(|(k, _)| k != key);
+        self.change(|items| items.retain(|(k, _)| k != key));
     }
 
     fn keys(&self) -> Vec<String> {
-        self.items.borrow().iter().map(|(k, _)| k.clone()).collect()
+        self.items().into_iter().map(|(k, _)| k).collect()
     }
 }
 
@@ -235,7 +246,8 @@ impl Platform for FakeEnv {
 
     fn request_lock(&mut self, name: &str, hold: bool) -> bool {
         let Some((locks, page)) = &self.locks else { return false };
-        locks.borrow_mut().waiting.push(LockRequest { page: *page, name: name.to_owned(), hold });
+        let Ok(mut locks) = locks.try_borrow_mut() else { return false };
+        locks.waiting.push(LockRequest { page: *page, name: name.to_owned(), hold });
         true
     }
 }
