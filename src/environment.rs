@@ -79,14 +79,13 @@ pub trait Platform {
     /// `console.error`.
     fn error(&mut self, message: &str);
     /// Asks for the lock `name` of the Web Locks API (shared by the pages of
-    /// the origin). When it is granted, [`crate::InsightsClient::on_lock`] is
-    /// called with `granted = true` while the lock is held; with `hold`, the
-    /// page keeps it for the rest of its life, otherwise it is released as
-    /// that call returns. A request that fails is reported with `granted =
-    /// false`. Returns `false` when the page has no Web Locks API (nothing
-    /// will be called).
-    fn request_lock(&mut self, name: &str, hold: bool) -> bool {
-        let _ = (name, hold);
+    /// the origin), to hold for the rest of the page's life. When it is
+    /// granted, [`crate::InsightsClient::on_lock`] is called with `granted =
+    /// true`; a request that fails is reported with `granted = false`.
+    /// Returns `false` when the page has no Web Locks API (nothing will be
+    /// called).
+    fn request_lock(&mut self, name: &str) -> bool {
+        let _ = name;
         false
     }
 }

@@ -65,16 +65,15 @@ pub struct LockRequest {
     /// The page that asked (its number in the test).
     pub page: usize,
     pub name: String,
-    /// Kept for the page's life once granted.
-    pub hold: bool,
 }
 
-/// The Web Locks API of one origin, shared by the pages of a test. Nothing
-/// is granted by itself: the test asks for the next grant and delivers it to
-/// the page (`on_lock`), as the browser would from a task of its own.
+/// The Web Locks API of one origin, shared by the pages of a test; a page
+/// holds every lock it is granted until it is closed. Nothing is granted by
+/// itself: the test asks for the next grant and delivers it to the page
+/// (`on_lock`), as the browser would from a task of its own.
 #[derive(Debug, Default)]
 pub struct LockManager {
-    /// Locks held for a page's life: `(name, page)`.
+    /// Locks held: `(name, page)`.
     pub held: Vec<(String, usize)>,
     /// Requests not granted yet, oldest first.
     pub waiting: Vec<LockRequest>,
@@ -83,15 +82,11 @@ pub struct LockManager {
 }
 
 impl LockManager {
-    /// The oldest waiting request whose lock is free, now granted (held, if
-    /// it asked to hold it; a request that does not hold releases the lock
-    /// when its page's `on_lock` returns, before the next grant).
+    /// The oldest waiting request whose lock is free, now granted.
     pub fn next_grant(&mut self) -> Option<LockRequest> {
         let pos = self.waiting.iter().position(|r| !self.held.iter().any(|(name, _)| *name == r.name))?;
         let request = self.waiting.remove(pos);
-        if request.hold {
-            self.held.push((request.name.clone(), request.page));
-        }
+        self.held.push((request.name.clone(), request.page));
         Some(request)
     }
 
@@ -244,10 +239,10 @@ impl Platform for FakeEnv {
         self.errors.push(message.to_owned());
     }
 
-    fn request_lock(&mut self, name: &str, hold: bool) -> bool {
+    fn request_lock(&mut self, name: &str) -> bool {
         let Some((locks, page)) = &self.locks else { return false };
         let Ok(mut locks) = locks.try_borrow_mut() else { return false };
-        locks.waiting.push(LockRequest { page: *page, name: name.to_owned(), hold });
+        locks.waiting.push(LockRequest { page: *page, name: name.to_owned() });
         true
     }
 }

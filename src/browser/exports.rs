@@ -118,25 +118,24 @@ impl Shared {
         self.settle_in_background();
     }
 
-    /// The Web Locks API granted the lock `name` (held until this returns,
-    /// or for the page's life with `hold`), or failed to.
-    pub(super) fn lock(self: Rc<Self>, name: &str, hold: bool, granted: bool) {
-        match self.client.try_borrow_mut() {
-            Ok(mut client) => client.on_lock(name, granted),
+    /// The Web Locks API granted the lock `name` (held for the page's life),
+    /// or failed to.
+    pub(super) fn lock(self: Rc<Self>, name: String, granted: bool) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_lock(&name, granted);
+        } else {
             // (Lock callbacks are tasks of their own, so this does not
             // happen; if it did, the grant must not be lost.)
-            Err(_) if hold || !granted => {
-                let (shared, name) = (Rc::downgrade(&self), name.to_owned());
-                let retry = Closure::once_into_js(move || {
+            let shared = Rc::downgrade(&self);
+            super::page::later(
+                0.0,
+                Closure::once_into_js(move || {
                     if let Some(shared) = shared.upgrade() {
-                        shared.lock(&name, hold, granted);
+                        shared.lock(name, granted);
                     }
-                });
-                super::page::later(0.0, retry);
-            }
-            Err(_) => {
-                super::page::request_lock(Rc::downgrade(&self), name, false);
-            }
+                }),
+            );
+            return;
         }
         self.settle_in_background();
     }

@@ -62,11 +62,10 @@ export function later(ms, fn) {
   }
 }
 
-// Asks the Web Locks API for the lock `name` and calls `done(true)` while
-// holding it (kept for the page's life with `hold`, released as `done`
-// returns otherwise), or `done(false)` if the request fails. Returns false,
-// calling nothing, when the page has no Web Locks API.
-export function lock(name, hold, done) {
+// Asks the Web Locks API for the lock `name`, to hold for the page's life,
+// and calls `done(true)` once it is granted, or `done(false)` if the request
+// fails. Returns false, calling nothing, when the page has no Web Locks API.
+export function lock(name, done) {
   let called = false;
   const finish = (granted) => {
     if (!called) {
@@ -80,7 +79,7 @@ export function lock(name, hold, done) {
     locks
       .request(name, () => {
         finish(true);
-        if (hold) return new Promise(() => {});
+        return new Promise(() => {});
       })
       .catch(() => finish(false));
     return true;

@@ -19,7 +19,7 @@ extern "C" {
     #[wasm_bindgen(js_name = keepaliveSupported)]
     fn keepalive_supported() -> bool;
     #[wasm_bindgen(js_name = lock)]
-    fn request_web_lock(name: &str, hold: bool, done: JsValue) -> bool;
+    fn request_web_lock(name: &str, done: JsValue) -> bool;
     #[wasm_bindgen(js_name = storageKeys)]
     fn storage_keys(prefix: &str) -> Vec<String>;
     #[wasm_bindgen(js_name = watchPage)]
@@ -117,14 +117,14 @@ impl KeyValueStore for BrowserPage {
 
 /// Asks for the lock `name` for the client behind `shared` (see
 /// [`Platform::request_lock`]).
-pub(super) fn request_lock(shared: Weak<Shared>, name: &str, hold: bool) -> bool {
+fn request_lock(shared: Weak<Shared>, name: &str) -> bool {
     let lock_name = name.to_owned();
     let done = Closure::once_into_js(move |granted: bool| {
         if let Some(client) = shared.upgrade() {
-            client.lock(&lock_name, hold, granted);
+            client.lock(lock_name, granted);
         }
     });
-    request_web_lock(name, hold, done)
+    request_web_lock(name, done)
 }
 
 impl Platform for BrowserPage {
@@ -165,7 +165,7 @@ impl Platform for BrowserPage {
         report(true, message, &JsValue::UNDEFINED);
     }
 
-    fn request_lock(&mut self, name: &str, hold: bool) -> bool {
-        request_lock(self.shared.clone(), name, hold)
+    fn request_lock(&mut self, name: &str) -> bool {
+        request_lock(self.shared.clone(), name)
     }
 }
