@@ -545,13 +545,12 @@ impl<E: Environment> InsightsClient<E> {
         self.query_cache.invalidate();
     }
 
-    /// The Web Locks API granted the lock `name` (held during this call), or
-    /// its request failed (`granted = false`); see
-    /// [`crate::environment::Platform::request_lock`].
-    pub fn on_lock(&mut self, name: &str, granted: bool) {
+    /// The Web Locks API granted the lock `name`, which the page now holds
+    /// for its life; see [`crate::environment::Platform::request_lock`].
+    pub fn on_lock_granted(&mut self, name: &str) {
         let now = self.env.now_ms();
         let policy = self.policy();
-        self.outbox.on_lock(&mut self.env, name, granted, now, &policy);
+        self.outbox.on_lock_granted(&mut self.env, name, now, &policy);
     }
 
     /// Request `request_id` ended with `outcome`.

@@ -907,7 +907,7 @@ fn grant_locks(locks: &std::rc::Rc<std::cell::RefCell<crate::testing::LockManage
     loop {
         let next = locks.try_borrow_mut().expect("no lock manager borrow is held").next_grant();
         let Some(request) = next else { break };
-        clients[request.page].on_lock(&request.name, true);
+        clients[request.page].on_lock_granted(&request.name);
     }
 }
 

@@ -80,10 +80,8 @@ pub trait Platform {
     fn error(&mut self, message: &str);
     /// Asks for the lock `name` of the Web Locks API (shared by the pages of
     /// the origin), to hold for the rest of the page's life. When it is
-    /// granted, [`crate::InsightsClient::on_lock`] is called with `granted =
-    /// true`; a request that fails is reported with `granted = false`.
-    /// Returns `false` when the page has no Web Locks API (nothing will be
-    /// called).
+    /// granted, [`crate::InsightsClient::on_lock_granted`] is called. Returns
+    /// `false` when the page has no Web Locks API (nothing will be called).
     fn request_lock(&mut self, name: &str) -> bool {
         let _ = name;
         false

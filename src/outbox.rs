@@ -583,7 +583,7 @@ impl Outbox {
     /// As the page starts with storage consent: claims what other pages that
     /// are gone (and the previous version) left in storage, and queues it;
     /// returns how many events were claimed at once. With Web Locks, each key
-    /// is claimed later, when its lock is granted ([`Outbox::on_lock`]), and
+    /// is claimed later, when its lock is granted ([`Outbox::on_lock_granted`]), and
     /// only once this page holds its own lock.
     pub fn restore(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy) -> usize {
         self.lock_page(env);
@@ -600,44 +600,36 @@ impl Outbox {
                 }
                 0
             }
-            _ => self.claim_all(env, others, now, policy),
-        }
-    }
-
-    /// Without Web Locks: claims the keys whose lease ran out.
-    fn claim_all(&mut self, env: &mut dyn Environment, keys: Vec<String>, now: f64, policy: &DeliveryPolicy) -> usize {
-        let claimed = keys.iter().map(|key| self.claim(env, key, now, false)).sum();
-        if claimed > 0 {
-            self.wake_in(env, now, policy.flush_delay_ms);
-        }
-        claimed
-    }
-
-    /// The lock `name` was granted (and is held during this call), or its
-    /// request failed. For this page's own lock, the page may now write its
-    /// key, and asks for the locks of the keys it is to claim; for another
-    /// key's lock, the page that wrote the key is gone and this page claims
-    /// it. Returns how many events were claimed.
-    pub fn on_lock(&mut self, env: &mut dyn Environment, name: &str, granted: bool, now: f64, policy: &DeliveryPolicy) -> usize {
-        if name == self.key {
-            if self.lock != PageLock::Requested {
-                return 0;
-            }
-            let keys = std::mem::take(&mut self.to_claim);
-            let claimed = if granted {
-                self.lock = PageLock::Held;
-                for key in &keys {
-                    env.request_lock(key);
+            _ => {
+                // Without Web Locks: the keys whose lease ran out.
+                let claimed = others.iter().map(|key| self.claim(env, key, now, false)).sum();
+                if claimed > 0 {
+                    self.wake_in(env, now, policy.flush_delay_ms);
                 }
-                0
-            } else {
-                self.lock = PageLock::Unavailable;
-                self.claim_all(env, keys, now, policy)
-            };
-            self.sync_storage(env, now, policy, false);
-            return claimed;
+                claimed
+            }
         }
-        if !granted || !policy.persist || self.lock != PageLock::Held || !is_outbox_key(name) {
+    }
+
+    /// The lock `name` was granted; the page holds it for the rest of its
+    /// life. For this page's own lock, the page may now write its key, and
+    /// asks for the locks of the keys it is to claim; for another key's lock,
+    /// the page that wrote the key is gone and this page claims it (and,
+    /// holding its lock, no other page claims it after: their view of
+    /// `localStorage` may show the claim later than the lock). Returns how
+    /// many events were claimed.
+    pub fn on_lock_granted(&mut self, env: &mut dyn Environment, name: &str, now: f64, policy: &DeliveryPolicy) -> usize {
+        if name == self.key {
+            if self.lock == PageLock::Requested {
+                self.lock = PageLock::Held;
+                for key in std::mem::take(&mut self.to_claim) {
+                    env.request_lock(&key);
+                }
+                self.sync_storage(env, now, policy, false);
+            }
+            return 0;
+        }
+        if !policy.persist || self.lock != PageLock::Held || !is_outbox_key(name) {
             return 0;
         }
         let claimed = self.claim(env, name, now, true);
@@ -1417,7 +1409,7 @@ mod tests {
                 let next = locks.try_borrow_mut().expect("no lock manager borrow is held").next_grant();
                 let Some(request) = next else { break };
                 let (outbox, env) = &mut self.pages[request.page];
-                let claimed = outbox.on_lock(env, &request.name, true, now, &STORED);
+                let claimed = outbox.on_lock_granted(env, &request.name, now, &STORED);
                 grants.push((request.page, request.name, claimed));
             }
             grants

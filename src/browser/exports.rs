@@ -118,11 +118,10 @@ impl Shared {
         self.settle_in_background();
     }
 
-    /// The Web Locks API granted the lock `name` (held for the page's life),
-    /// or failed to.
-    pub(super) fn lock(self: Rc<Self>, name: String, granted: bool) {
+    /// The Web Locks API granted the lock `name` (held for the page's life).
+    pub(super) fn lock_granted(self: Rc<Self>, name: String) {
         if let Ok(mut client) = self.client.try_borrow_mut() {
-            client.on_lock(&name, granted);
+            client.on_lock_granted(&name);
         } else {
             // (Lock callbacks are tasks of their own, so this does not
             // happen; if it did, the grant must not be lost.)
@@ -131,7 +130,7 @@ impl Shared {
                 0.0,
                 Closure::once_into_js(move || {
                     if let Some(shared) = shared.upgrade() {
-                        shared.lock(name, granted);
+                        shared.lock_granted(name);
                     }
                 }),
             );

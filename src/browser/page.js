@@ -63,32 +63,26 @@ export function later(ms, fn) {
 }
 
 // Asks the Web Locks API for the lock `name`, to hold for the page's life,
-// and calls `done(true)` once it is granted, or `done(false)` if the request
-// fails. Returns false, calling nothing, when the page has no Web Locks API.
-export function lock(name, done) {
-  let called = false;
-  const finish = (granted) => {
-    if (!called) {
-      called = true;
-      done(granted);
-    }
-  };
+// and calls `granted()` once it is. Returns false, calling nothing, when the
+// page has no Web Locks API. (A request that fails later is never granted:
+// where that happens, localStorage is not usable either.)
+export function lock(name, granted) {
   try {
     const locks = typeof navigator !== "undefined" && navigator.locks;
     if (!locks || typeof locks.request !== "function") return false;
     locks
       .request(name, () => {
-        finish(true);
+        granted();
         return new Promise(() => {});
       })
-      .catch(() => finish(false));
+      .catch(() => {});
     return true;
   } catch (e) {
     return false;
   }
 }
 
-// The names of the keys in localStorage that start with `prefix`.
+// The names of the keys in localStorage that start with `prefix`, one a line.
 export function storageKeys(prefix) {
   const keys = [];
   try {
@@ -99,7 +93,7 @@ export function storageKeys(prefix) {
   } catch (e) {
     // An unreadable storage has no keys.
   }
-  return keys;
+  return keys.join("\n");
 }
 
 // Calls `onHide` when the page is being hidden or unloaded, and `onStorage`

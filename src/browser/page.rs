@@ -19,9 +19,9 @@ extern "C" {
     #[wasm_bindgen(js_name = keepaliveSupported)]
     fn keepalive_supported() -> bool;
     #[wasm_bindgen(js_name = lock)]
-    fn request_web_lock(name: &str, done: JsValue) -> bool;
+    fn request_web_lock(name: &str, granted: JsValue) -> bool;
     #[wasm_bindgen(js_name = storageKeys)]
-    fn storage_keys(prefix: &str) -> Vec<String>;
+    fn storage_keys(prefix: &str) -> String;
     #[wasm_bindgen(js_name = watchPage)]
     pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
     /// `console.error` / `console.warn` that never throws (see page.js).
@@ -109,9 +109,10 @@ impl KeyValueStore for BrowserPage {
         }
     }
 
-    /// Only the outbox's keys: the core reads no others.
+    /// Only the outbox's keys: the core reads no others. (A key with a line
+    /// break in its name reads as two names that are not stored.)
     fn keys(&self) -> Vec<String> {
-        storage_keys(crate::outbox::LEGACY_STORAGE_KEY)
+        storage_keys(crate::outbox::LEGACY_STORAGE_KEY).split('\n').filter(|k| !k.is_empty()).map(str::to_owned).collect()
     }
 }
 
@@ -119,12 +120,12 @@ impl KeyValueStore for BrowserPage {
 /// [`Platform::request_lock`]).
 fn request_lock(shared: Weak<Shared>, name: &str) -> bool {
     let lock_name = name.to_owned();
-    let done = Closure::once_into_js(move |granted: bool| {
+    let granted = Closure::once_into_js(move || {
         if let Some(client) = shared.upgrade() {
-            client.lock(lock_name, granted);
+            client.lock_granted(lock_name);
         }
     });
-    request_web_lock(name, done)
+    request_web_lock(name, granted)
 }
 
 impl Platform for BrowserPage {
