@@ -122,7 +122,7 @@ e2e_files=(tests/e2e/*.test.mjs)
 if [ -e "${e2e_files[0]}" ]; then
   node --test --test-concurrency=1 --test-reporter=spec "${e2e_files[@]}" >"$logs/e2e.log" 2>&1
   status=$?
-  grep -vE '^\s*$' "$logs/e2e.log" | grep -E '^(✔|✖|﹣|ℹ|  ✖|#)|delivery:|batching:|parity' | head -400
+  grep -vE '^\s*$' "$logs/e2e.log" | grep -E '^(✔|✖|﹣|ℹ|  ✖|#)|delivery:|batching:|tabs:|parity' | head -400
   count() { grep -Eo "^ℹ $1 [0-9]+" "$logs/e2e.log" | awk '{print $3}' | tail -1; }
   pass=$(count pass) fail=$(count fail) cancelled=$(count cancelled) skipped=$(count skipped) todo=$(count todo)
   # A missing summary line is a failure, not a zero.

@@ -545,6 +545,14 @@ impl<E: Environment> InsightsClient<E> {
         self.query_cache.invalidate();
     }
 
+    /// The Web Locks API granted the lock `name`, which the page now holds
+    /// for its life; see [`crate::environment::Platform::request_lock`].
+    pub fn on_lock_granted(&mut self, name: &str) {
+        let now = self.env.now_ms();
+        let policy = self.policy();
+        self.outbox.on_lock_granted(&mut self.env, name, now, &policy);
+    }
+
     /// Request `request_id` ended with `outcome`.
     pub fn on_response(&mut self, request_id: u64, outcome: ResponseOutcome) {
         let now = self.env.now_ms();

@@ -388,7 +388,7 @@ fn outbox_is_kept_across_page_loads_only_with_consent() {
     let r = c.env_mut().sent.remove(0);
     c.on_response(r.id, ResponseOutcome::NetworkError(String::new()));
     c.on_page_hide();
-    assert_eq!(c.env().get_item(crate::outbox::STORAGE_KEY), None);
+    assert_eq!(outbox_keys(c.env()), Vec::<String>::new());
 
     // With consent, the next page delivers it.
     let mut c = client();
@@ -398,15 +398,15 @@ fn outbox_is_kept_across_page_loads_only_with_consent() {
     let r = c.env_mut().sent.remove(0);
     c.on_response(r.id, ResponseOutcome::NetworkError(String::new()));
     c.on_page_hide();
-    let stored = c.env().get_item(crate::outbox::STORAGE_KEY).expect("stored");
+    assert_eq!(outbox_keys(c.env()).len(), 1, "stored");
     let mut env = FakeEnv { seed: 100, ..FakeEnv::default() };
-    env.store.set_item(crate::outbox::STORAGE_KEY, &stored);
+    env.store = c.env().store.snapshot();
     env.cookies = c.env().cookies.clone();
     let mut next = InsightsClient::new(env);
     init(&mut next, vec![("useCookie", Value::Bool(true))]);
     let events = flush_events(&mut next);
     assert_eq!(events.len(), 1);
-    assert_eq!(next.env().get_item(crate::outbox::STORAGE_KEY), None);
+    assert_eq!(outbox_keys(next.env()), Vec::<String>::new());
 }
 
 
@@ -736,7 +736,7 @@ fn default_max_retries_is_five_then_the_events_are_given_up() {
     assert_eq!(c.env().errors, vec!["search-insights: gave up sending 1 event(s) after 6 attempts: HTTP 503".to_owned()]);
     assert_eq!(c.pending_events(), 0);
     assert!(later(&mut c, 3_600_000.0).is_empty(), "nothing sent an hour later");
-    assert_eq!(c.env().get_item("AlgoliaInsightsOutbox"), None, "without consent nothing is kept");
+    assert_eq!(outbox_keys(c.env()), Vec::<String>::new(), "without consent nothing is kept");
 }
 
 #[test]
@@ -859,11 +859,18 @@ fn only_network_errors_5xx_and_429_are_retried() {
 
 // The stored outbox, from the README ("With and without storage consent"):
 // with consent, undelivered events are kept in `localStorage` under
-// `AlgoliaInsightsOutbox`, at most 1000, oldest dropped first.
+// `AlgoliaInsightsOutbox:<page id>`, at most 1000, oldest dropped first.
 
-/// The objectID of each stored event, in stored order.
+/// The outbox keys in `localStorage` (`AlgoliaInsightsOutbox` and `AlgoliaInsightsOutbox:…`).
+fn outbox_keys(env: &FakeEnv) -> Vec<String> {
+    env.keys().into_iter().filter(|k| k.starts_with("AlgoliaInsightsOutbox")).collect()
+}
+
+/// The objectID of each stored event, in stored order (the page's one key).
 fn stored_object_ids(env: &FakeEnv) -> Vec<String> {
-    let text = env.get_item("AlgoliaInsightsOutbox").expect("an outbox is stored");
+    let keys = outbox_keys(env);
+    assert_eq!(keys.len(), 1, "one page, one key: {keys:?}");
+    let text = env.get_item(&keys[0]).expect("an outbox is stored");
     let outbox = json::parse(&text).expect("stored outbox is JSON");
     let records = outbox.field("e").as_array().expect("records").to_vec();
     records
@@ -920,5 +927,44 @@ fn at_most_1000_events_are_stored_and_the_oldest_go_first() {
     let mut delivered: Vec<String> = events.iter().map(|e| e.field("objectIDs").as_array().expect("ids")[0].as_str().expect("id").to_owned()).collect();
     delivered.sort_by_key(|id| id.trim_start_matches("obj-").parse::<usize>().expect("number"));
     assert_eq!(delivered, object_ids(6, 1005));
-    assert_eq!(next.env().get_item("AlgoliaInsightsOutbox"), None, "nothing left once delivered");
+    assert_eq!(outbox_keys(next.env()), Vec::<String>::new(), "nothing left once delivered");
+}
+
+/// Delivers every lock grant the fake Web Locks API can make to `clients`
+/// (numbered as their pages).
+fn grant_locks(locks: &std::rc::Rc<std::cell::RefCell<crate::testing::LockManager>>, clients: &mut [&mut InsightsClient<FakeEnv>]) {
+    loop {
+        let next = locks.try_borrow_mut().expect("no lock manager borrow is held").next_grant();
+        let Some(request) = next else { break };
+        clients[request.page].on_lock_granted(&request.name);
+    }
+}
+
+#[test]
+fn with_web_locks_a_closed_tabs_events_go_to_the_next_tab_once() {
+    let locks = std::rc::Rc::new(std::cell::RefCell::new(crate::testing::LockManager::default()));
+    let store = crate::testing::MemoryStore::default();
+    let page = |n: usize, seed: u8| FakeEnv { seed, store: store.clone(), locks: Some((locks.clone(), n)), ..FakeEnv::default() };
+    let consent = || vec![("useCookie", Value::Bool(true))];
+    let mut first = InsightsClient::new(page(0, 0));
+    init(&mut first, consent());
+    assert_eq!(locks.try_borrow().expect("no lock manager borrow is held").waiting.len(), 1, "its own lock, asked for at init");
+    grant_locks(&locks, &mut [&mut first]);
+    call(&mut first, "clickedObjectIDs", vec![movie_click(vec![])]).expect("click");
+    first.on_wake();
+    let r = first.env_mut().sent.remove(0);
+    first.on_response(r.id, ResponseOutcome::Status(503, String::new()));
+    assert_eq!(outbox_keys(first.env()).len(), 1);
+    // A second tab opens while the first lives: nothing to claim yet.
+    let mut second = InsightsClient::new(page(1, 100));
+    init(&mut second, consent());
+    grant_locks(&locks, &mut [&mut first, &mut second]);
+    assert_eq!(flush_events(&mut second), Vec::<Value>::new());
+    // The first tab closes: the second claims its event and sends it.
+    locks.try_borrow_mut().expect("no lock manager borrow is held").close(0);
+    grant_locks(&locks, &mut [&mut first, &mut second]);
+    let events = flush_events(&mut second);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].field("objectIDs"), &strs(&["movieID1"]));
+    assert_eq!(outbox_keys(second.env()), Vec::<String>::new());
 }

@@ -62,9 +62,13 @@ pub trait KeyValueStore {
     fn set_item(&mut self, key: &str, value: &str) -> bool;
     /// Removes a key.
     fn remove_item(&mut self, key: &str);
+    /// The names of the stored keys (none when unreadable).
+    fn keys(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
-/// Time, randomness, timers and the console.
+/// Time, randomness, timers, the console and the Web Locks API.
 pub trait Platform {
     /// Milliseconds since the epoch (`Date.now()`).
     fn now_ms(&self) -> f64;
@@ -76,6 +80,14 @@ pub trait Platform {
     fn warn(&mut self, message: &str);
     /// `console.error`.
     fn error(&mut self, message: &str);
+    /// Asks for the lock `name` of the Web Locks API (shared by the pages of
+    /// the origin), to hold for the rest of the page's life. When it is
+    /// granted, [`crate::InsightsClient::on_lock_granted`] is called. Returns
+    /// `false` when the page has no Web Locks API (nothing will be called).
+    fn request_lock(&mut self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
 }
 
 /// Everything the client needs from its page.

@@ -11,12 +11,21 @@
 //! - network errors, 5xx and 429 are retried with exponential backoff and
 //!   jitter; a 400/413/422 on several events is split in halves so one bad
 //!   event cannot sink the others; any other 4xx fails the call at once;
-//! - with storage consent, every undelivered event is in storage under a lease
-//!   naming the page that holds it: only the holder sends it. A page being
-//!   hidden releases its lease so the next page can take the events over, and
-//!   takes them back before sending only if no other page did; events still
-//!   failing after the last retry are left in storage, owned by no page, for
-//!   the next page load.
+//! - with storage consent, every undelivered event is in storage, under the
+//!   key of the page that sends it (`AlgoliaInsightsOutbox:<page id>`): a page
+//!   only ever writes its own key, so tabs of the same site never overwrite
+//!   each other's events. A page claims the keys of pages that are gone (and
+//!   the previous version's shared key `AlgoliaInsightsOutbox`) as it starts:
+//!   it copies their events into its own key, then removes theirs. Claiming is
+//!   exclusive with the Web Locks API: each page holds a lock named after its
+//!   key while it lives, and a page claims a key only while holding that key's
+//!   lock, so a live page's key is never claimed and a dead page's key is
+//!   claimed by exactly one page. Without Web Locks, a key carries a lease
+//!   that its page renews on every send and answer and releases when it is
+//!   hidden; a key whose lease ran out is claimed, and a page whose lapsed key
+//!   was claimed forgets the events that were in it. Events still failing
+//!   after the last retry are written under a key of their own that no page
+//!   holds, for the next page load.
 
 
 use crate::environment::{Environment, KeyValueStore, OutgoingRequest, ResponseOutcome};
@@ -27,9 +36,13 @@ use crate::value::Value;
 pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 /// The browser's in-flight budget for `keepalive` request bodies.
 pub const MAX_KEEPALIVE_BYTES: usize = 64 * 1024;
-/// The `localStorage` key of the persistent outbox.
-pub const STORAGE_KEY: &str = "AlgoliaInsightsOutbox";
-/// The most events kept in storage.
+/// The `localStorage` key the previous version shared between all pages; its
+/// events are claimed like a page's that is gone.
+pub const LEGACY_STORAGE_KEY: &str = "AlgoliaInsightsOutbox";
+/// The start of every page's outbox key: `AlgoliaInsightsOutbox:<page id>`
+/// (and `…:<page id>.<n>` for events given up after the last retry).
+pub const STORAGE_KEY_PREFIX: &str = "AlgoliaInsightsOutbox:";
+/// The most events one outbox key keeps.
 pub const MAX_STORED_EVENTS: usize = 1000;
 /// The most bytes of event JSON one page keeps in storage.
 pub const MAX_STORED_BYTES: usize = 1_000_000;
@@ -38,13 +51,11 @@ pub const MAX_STORED_BYTES: usize = 1_000_000;
 pub const BASE_RETRY_DELAY_MS: f64 = 500.0;
 /// Longest retry delay.
 pub const MAX_RETRY_DELAY_MS: f64 = 30_000.0;
-/// How long a page's stored events stay its own without it renewing the
-/// lease (it renews it on every send and answer; a page that is hidden
-/// releases it at once). Longer than the longest retry delay plus the longest
-/// request timeout, so a live page never loses events it is sending.
+/// Without Web Locks: how long a page's key stays its own without it
+/// renewing the lease (it renews it on every send and answer; a page that is
+/// hidden releases it at once). Longer than the longest retry delay plus the
+/// longest request timeout, so a live page never loses events it is sending.
 const LEASE_MS: f64 = 120_000.0;
-/// The owner of stored events no page holds (given up after the last retry).
-const NO_OWNER: &str = "";
 const BODY_OVERHEAD: usize = r#"{"events":[]}"#.len();
 
 /// Identifies one `aa()` call whose Promise waits for its events.
@@ -135,10 +146,25 @@ pub struct DeliveryPolicy {
     pub request_timeout_ms: f64,
 }
 
+/// This page's hold on its own outbox key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PageLock {
+    /// Not asked for yet (no storage consent so far).
+    NotAsked,
+    /// Asked for: the page writes its key only once it holds the lock.
+    Requested,
+    /// Held for the page's life: no other page claims this page's key.
+    Held,
+    /// No Web Locks API: the key carries a lease instead.
+    Unavailable,
+}
+
 /// The outbox.
 #[derive(Debug)]
 pub struct Outbox {
     page_id: String,
+    /// This page's `localStorage` key (and the name of its lock).
+    key: String,
     next_entry: u64,
     next_request: u64,
     next_call: CallId,
@@ -147,17 +173,24 @@ pub struct Outbox {
     calls: Vec<CallState>,
     keepalive_in_flight: usize,
     wake_at: Option<f64>,
+    /// Whether this page's key may exist (written and not removed since).
     stored: bool,
-    /// Ids of the entries this page released in storage when it was hidden.
-    released: Vec<String>,
-    /// Entries given up after the last retry, to leave in storage for the next page.
-    parked: Vec<Entry>,
+    lock: PageLock,
+    /// Other pages' keys, to claim once this page holds its own lock.
+    to_claim: Vec<String>,
+    /// Without Web Locks: when this page's lease on its key ends (0 once
+    /// released) and the ids of the entries written under it.
+    lease_until: f64,
+    leased: Vec<String>,
+    /// Keys written so far for events given up after the last retry.
+    parked_keys: u64,
 }
 
 impl Outbox {
     /// An empty outbox for a page identified by `page_id` (random).
     pub fn new(page_id: String) -> Outbox {
         Outbox {
+            key: text!(STORAGE_KEY_PREFIX, page_id),
             page_id,
             next_entry: 0,
             next_request: 0,
@@ -168,8 +201,11 @@ impl Outbox {
             keepalive_in_flight: 0,
             wake_at: None,
             stored: false,
-            released: Vec::new(),
-            parked: Vec::new(),
+            lock: PageLock::NotAsked,
+            to_claim: Vec::new(),
+            lease_until: 0.0,
+            leased: Vec::new(),
+            parked_keys: 0,
         }
     }
 
@@ -308,23 +344,20 @@ impl Outbox {
         fresh
     }
 
-    /// Before this page sends or stores events it released when it was
-    /// hidden, it takes them back, except those another page has taken over
-    /// meanwhile (or delivered): that page sends them, this one forgets them.
+    /// Without Web Locks, once this page's lease lapsed (released when the
+    /// page was hidden, or run out), another page may have claimed its key: if
+    /// the key is gone, the events that were in it are that page's to send,
+    /// and this page forgets them.
     fn reclaim(&mut self, store: &dyn KeyValueStore, now: f64, settled: &mut Settled) {
-        if self.released.is_empty() {
+        if self.lock != PageLock::Unavailable || self.leased.is_empty() || now < self.lease_until {
             return;
         }
-        let released: Vec<String> = std::mem::take(&mut self.released);
-        let records = read_records(store);
-        let still_ours: Vec<&str> = records
-            .iter()
-            .filter(|r| r.field("o").as_str() == Some(self.page_id.as_str()) || number(r, "l") < now)
-            .filter_map(|r| r.field("id").as_str())
-            .collect();
-        let (gone, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued)
-            .into_iter()
-            .partition(|e| released.contains(&e.id) && !still_ours.contains(&e.id.as_str()));
+        if store.get_item(&self.key).is_some() {
+            return; // still this page's: the next save renews the lease
+        }
+        let taken = std::mem::take(&mut self.leased);
+        self.stored = false;
+        let (gone, kept): (Vec<Entry>, Vec<Entry>) = std::mem::take(&mut self.queued).into_iter().partition(|e| taken.contains(&e.id));
         self.queued = kept;
         if !gone.is_empty() {
             settled.reports.push(DeliveryReport {
@@ -396,7 +429,7 @@ impl Outbox {
                     ));
                     self.settle(&give_up, false, &mut settled);
                     if policy.persist {
-                        self.parked.extend(give_up);
+                        self.park(env, &give_up);
                     }
                 }
                 if !retry.is_empty() {
@@ -451,106 +484,189 @@ impl Outbox {
             entries.extend(request.entries);
         }
         self.keepalive_in_flight = 0;
-        self.released.clear();
-        self.parked.clear();
         self.settle(&entries, false, &mut settled);
         for call in std::mem::take(&mut self.calls) {
             settled.completions.push(Completion { call: call.id, delivered: false });
         }
-        if self.stored || store.get_item(STORAGE_KEY).is_some() {
-            store.remove_item(STORAGE_KEY);
-            self.stored = false;
+        // Every page's stored events go: the visitor withdrew consent.
+        let mut keys = store.keys();
+        keys.retain(|k| is_outbox_key(k));
+        keys.push(LEGACY_STORAGE_KEY.to_owned());
+        if self.stored {
+            keys.push(self.key.clone());
         }
+        for key in keys {
+            store.remove_item(&key);
+        }
+        self.stored = false;
+        self.leased.clear();
+        self.to_claim.clear();
         settled
     }
 
-    /// Brings storage in line with this page's outbox: with consent, writes
-    /// it; without (consent withdrawn), removes what this page wrote before.
-    fn sync_storage(&mut self, store: &mut dyn KeyValueStore, now: f64, policy: &DeliveryPolicy, releasing: bool) {
-        if policy.persist {
-            self.save(store, now, releasing, true);
-        } else {
-            self.parked.clear();
-            if self.stored {
-                self.save(store, now, false, false);
-            }
+    /// Asks (once) for the lock named after this page's key, which the page
+    /// then holds for its life; without Web Locks, the key is leased instead.
+    fn lock_page(&mut self, env: &mut dyn Environment) {
+        if self.lock == PageLock::NotAsked {
+            self.lock = if env.request_lock(&self.key) { PageLock::Requested } else { PageLock::Unavailable };
         }
     }
 
-    /// Writes this page's undelivered events (with `mine`) to storage, merged
-    /// with other pages' entries, and the entries given up after the last
-    /// retry, owned by no page. When `releasing` (the page is being hidden),
-    /// this page's entries are left for the next page to take over, minus those
-    /// already on their way with keepalive.
-    fn save(&mut self, store: &mut dyn KeyValueStore, now: f64, releasing: bool, mine: bool) {
-        let lease = if releasing { 0.0 } else { now + LEASE_MS };
+    /// Brings storage in line with this page's outbox: with consent, writes
+    /// its key; without (consent withdrawn), removes it.
+    fn sync_storage(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy, releasing: bool) {
+        if policy.persist {
+            self.lock_page(env);
+            self.save(env, now, releasing);
+        } else if self.stored {
+            env.remove_item(&self.key);
+            self.stored = false;
+            self.leased.clear();
+        }
+    }
+
+    /// Writes this page's undelivered events under its own key (and nothing
+    /// else: no other page's events are read or written). When `releasing`
+    /// (the page is being hidden), the events already on their way with
+    /// keepalive are left out, and without Web Locks the lease is released so
+    /// that the next page can take the others over.
+    fn save(&mut self, store: &mut dyn KeyValueStore, now: f64, releasing: bool) {
+        if !matches!(self.lock, PageLock::Held | PageLock::Unavailable) {
+            return; // not before this page holds its lock: no page may claim a live page's key
+        }
         let in_flight = self
             .in_flight
             .iter()
             .filter(|r| !releasing || r.keepalive_bytes == 0)
             .flat_map(|r| r.entries.iter());
-        let own: Vec<&Entry> = if mine { storable(self.queued.iter().chain(in_flight)) } else { Vec::new() };
-        let mut parked = std::mem::take(&mut self.parked);
-        parked.retain(|e| e.json.len() <= MAX_KEEPALIVE_BYTES);
-        let ids: Vec<&str> = own.iter().copied().chain(parked.iter()).map(|e| e.id.as_str()).collect();
-        let existing = read_stored(store);
-        let had_key = existing.is_some();
-        // Other pages' entries stay; this page's are rewritten.
-        let mut records: Vec<Value> = existing
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| {
-                r.field("o").as_str() != Some(self.page_id.as_str()) && !r.field("id").as_str().is_some_and(|id| ids.contains(&id))
-            })
-            .collect();
-        if own.is_empty() && parked.is_empty() && records.is_empty() {
-            if had_key {
-                store.remove_item(STORAGE_KEY);
+        let own = storable(self.queued.iter().chain(in_flight));
+        if own.is_empty() {
+            if self.stored {
+                store.remove_item(&self.key);
+                self.stored = false;
             }
-            self.stored = false;
+            self.leased.clear();
             return;
         }
-        let owner = self.page_id.as_str();
-        records.extend(own.iter().map(|e| record(e, owner, lease)));
-        records.extend(parked.iter().map(|e| record(e, NO_OWNER, 0.0)));
+        let lease = if releasing && self.lock == PageLock::Unavailable { 0.0 } else { now + LEASE_MS };
+        let mut records: Vec<Value> = own.iter().map(|e| record(e)).collect();
         if records.len() > MAX_STORED_EVENTS {
             let excess = records.len() - MAX_STORED_EVENTS;
             crate::oldest::drop_oldest(&mut records, excess, |r| number(r, "t"));
         }
-        let text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(records))]));
-        self.stored = store.set_item(STORAGE_KEY, &text);
-        if releasing && self.stored {
-            self.released = own.iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<String> = records.iter().filter_map(|r| r.field("id").as_str().map(str::to_owned)).collect();
+        self.stored = true;
+        if store.set_item(&self.key, &outbox_text(lease, records)) {
+            self.lease_until = lease;
+            self.leased = ids;
+        } else {
+            // A refused write leaves the previous text, whose events may
+            // have been delivered since.
+            store.remove_item(&self.key);
+            self.stored = false;
+            self.leased.clear();
         }
     }
 
-    /// Claims the events a previous page (or a tab that went away) left in
-    /// storage and queues them; returns how many were claimed. Each is
-    /// checked again first ([`crate::stored_event`]): what no page holds and
-    /// cannot be sent any more is removed from storage, as is a stored value
-    /// that is not an outbox at all.
+    /// Writes events given up after the last retry under a new key, which
+    /// this page never writes again and no page holds: the next page load
+    /// claims it.
+    fn park(&mut self, store: &mut dyn KeyValueStore, entries: &[Entry]) {
+        let records: Vec<Value> = storable(entries.iter()).into_iter().map(record).collect();
+        if records.is_empty() {
+            return;
+        }
+        self.parked_keys += 1;
+        store.set_item(&text!(self.key, '.', self.parked_keys), &outbox_text(0.0, records));
+    }
+
+    /// As the page starts with storage consent: claims what other pages that
+    /// are gone (and the previous version) left in storage, and queues it;
+    /// returns how many events were claimed at once. With Web Locks, each key
+    /// is claimed later, when its lock is granted ([`Outbox::on_lock_granted`]), and
+    /// only once this page holds its own lock.
     pub fn restore(&mut self, env: &mut dyn Environment, now: f64, policy: &DeliveryPolicy) -> usize {
-        let Some(records) = read_stored(env) else { return 0 };
+        self.lock_page(env);
+        let mut others = env.keys();
+        others.retain(|k| is_outbox_key(k) && *k != self.key);
+        match self.lock {
+            PageLock::Requested => {
+                self.to_claim = others;
+                0
+            }
+            PageLock::Held => {
+                for key in others {
+                    env.request_lock(&key);
+                }
+                0
+            }
+            _ => {
+                // Without Web Locks: the keys whose lease ran out.
+                let claimed = others.iter().map(|key| self.claim(env, key, now, false)).sum();
+                if claimed > 0 {
+                    self.wake_in(env, now, policy.flush_delay_ms);
+                }
+                claimed
+            }
+        }
+    }
+
+    /// The lock `name` was granted; the page holds it for the rest of its
+    /// life. For this page's own lock, the page may now write its key, and
+    /// asks for the locks of the keys it is to claim; for another key's lock,
+    /// the page that wrote the key is gone and this page claims it (and,
+    /// holding its lock, no other page claims it after: their view of
+    /// `localStorage` may show the claim later than the lock). Returns how
+    /// many events were claimed.
+    pub fn on_lock_granted(&mut self, env: &mut dyn Environment, name: &str, now: f64, policy: &DeliveryPolicy) -> usize {
+        if name == self.key {
+            if self.lock == PageLock::Requested {
+                self.lock = PageLock::Held;
+                for key in std::mem::take(&mut self.to_claim) {
+                    env.request_lock(&key);
+                }
+                self.sync_storage(env, now, policy, false);
+            }
+            return 0;
+        }
+        if !policy.persist || self.lock != PageLock::Held || !is_outbox_key(name) {
+            return 0;
+        }
+        let claimed = self.claim(env, name, now, true);
+        if claimed > 0 {
+            self.wake_in(env, now, policy.flush_delay_ms);
+        }
+        claimed
+    }
+
+    /// Claims the events stored under another page's `key`: queues them,
+    /// copies them into this page's key, then removes `key`. `exclusive`: this
+    /// page holds the key's lock; without it (no Web Locks) a key whose lease
+    /// has not run out belongs to a live page and is left alone. The previous
+    /// version leased each event: only those whose lease ran out are claimed.
+    /// Each event is checked again first ([`crate::stored_event`]); what
+    /// cannot be sent any more is dropped, as is a value that is not an
+    /// outbox at all.
+    fn claim(&mut self, env: &mut dyn Environment, key: &str, now: f64, exclusive: bool) -> usize {
+        let Some(text) = env.get_item(key) else { return 0 };
+        let (lease, records) = parse_outbox(&text);
+        let legacy = key == LEGACY_STORAGE_KEY;
+        if !legacy && !exclusive && lease >= now {
+            return 0;
+        }
         let mut claimed = 0;
-        let mut kept = Vec::with_capacity(records.len());
-        let mut discarded = records.is_empty();
+        let total = records.len();
+        let mut kept = Vec::new();
         for r in records {
-            let free = number(&r, "l") < now || r.field("o").as_str() == Some(self.page_id.as_str());
-            if !free {
-                kept.push(r);
+            if legacy && number(&r, "l") >= now {
+                kept.push(r); // a live page of the previous version sends it
                 continue;
             }
             let (Some(id), Some(url), Some(body)) = (r.field("id").as_str(), r.field("u").as_str(), r.field("b").as_str()) else {
-                discarded = true;
                 continue;
             };
             let known = self.queued.iter().chain(self.in_flight.iter().flat_map(|f| f.entries.iter())).any(|e| e.id == id);
-            if known {
-                kept.push(r);
-                continue;
-            }
-            let Some(stored) = crate::stored_event::restorable(url, body, now) else {
-                discarded = true;
+            let Some(stored) = crate::stored_event::restorable(url, body, now).filter(|_| !known) else {
                 continue;
             };
             self.queued.push(Entry {
@@ -564,19 +680,16 @@ impl Outbox {
                 purchase: None,
             });
             claimed += 1;
-            kept.push(r);
         }
-        if discarded {
-            if kept.is_empty() {
-                env.remove_item(STORAGE_KEY);
-            } else {
-                let text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(kept))]));
-                env.set_item(STORAGE_KEY, &text);
-            }
-        }
+        // Into this page's key first, then out of the other's.
         if claimed > 0 {
-            self.save(env, now, false, true);
-            self.wake_in(env, now, policy.flush_delay_ms);
+            self.save(env, now, false);
+        }
+        if kept.is_empty() {
+            env.remove_item(key);
+        } else if kept.len() < total {
+            let legacy_text = json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(kept))]));
+            env.set_item(key, &legacy_text);
         }
         claimed
     }
@@ -604,29 +717,32 @@ fn number(record: &Value, key: &str) -> f64 {
     record.field(key).as_f64().unwrap_or(0.0)
 }
 
-fn read_records(store: &dyn KeyValueStore) -> Vec<Value> {
-    read_stored(store).unwrap_or_default()
+/// Whether `key` is an outbox key: a page's, or the previous version's.
+fn is_outbox_key(key: &str) -> bool {
+    key == LEGACY_STORAGE_KEY || key.starts_with(STORAGE_KEY_PREFIX)
 }
 
-/// The stored records; `None` when nothing is stored.
-fn read_stored(store: &dyn KeyValueStore) -> Option<Vec<Value>> {
-    let text = store.get_item(STORAGE_KEY)?;
-    let records = match json::parse(&text) {
-        Some(Value::Object(fields)) => fields.into_iter().rev().find(|(k, _)| k == "e").map(|(_, v)| v),
-        _ => None,
-    };
-    Some(match records {
-        Some(Value::Array(items)) => items.into_iter().filter(Value::is_object).collect(),
+/// The lease and the records of a stored outbox; a value that is not an
+/// outbox has none (and lease 0).
+fn parse_outbox(text: &str) -> (f64, Vec<Value>) {
+    let outbox = json::parse(text).unwrap_or(Value::Null);
+    let lease = number(&outbox, "l");
+    let records = match outbox.get("e") {
+        Some(Value::Array(items)) => items.iter().filter(|r| r.is_object()).cloned().collect(),
         _ => Vec::new(),
-    })
+    };
+    (lease, records)
 }
 
-/// The stored form of an entry: `owner` sends it while `lease` (ms) lasts.
-fn record(e: &Entry, owner: &str, lease: f64) -> Value {
+/// `{"v":2,"l":<lease>,"e":[<records>]}`.
+fn outbox_text(lease: f64, records: Vec<Value>) -> String {
+    json::to_string(&Value::object([("v", Value::Number(2.0)), ("l", Value::Number(lease)), ("e", Value::Array(records))]))
+}
+
+/// The stored form of an entry.
+fn record(e: &Entry) -> Value {
     Value::object([
         ("id", Value::str(e.id.as_str())),
-        ("o", Value::str(owner)),
-        ("l", Value::Number(lease)),
         ("u", Value::str(e.url.as_str())),
         ("b", Value::str(e.json.as_str())),
         ("t", Value::Number(e.timestamp)),
@@ -905,7 +1021,7 @@ mod tests {
             r#"{"events":[{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["0"],"pad":""},{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["1"],"pad":""}]}"#
         );
         page2.on_response(&mut env, r.id, ResponseOutcome::Status(200, "{}".into()), 100.0, &policy);
-        assert_eq!(env.get_item(STORAGE_KEY), None, "nothing left once delivered");
+        assert_eq!(outbox_keys(&env), Vec::<String>::new(), "nothing left once delivered");
         let mut page3 = Outbox::new("s".into());
         assert_eq!(page3.restore(&mut env, 200_000.0, &policy), 0);
     }
@@ -940,7 +1056,7 @@ mod tests {
         outbox.queued.extend(more.queued);
         let mut env = FakeEnv::default();
         outbox.sync_storage(&mut env, 0.0, &policy, false);
-        let stored = read_records(&env);
+        let stored = stored(&env);
         assert_eq!(stored.len(), 24, "1 MB of 40 KB events");
         assert!(stored.iter().all(|r| r.field("b").as_str().is_some_and(|b| b.len() < 41_000)));
         assert_eq!(outbox.pending(), 50, "all still queued in memory");
@@ -950,20 +1066,23 @@ mod tests {
     fn corrupted_storage_is_ignored() {
         let mut env = FakeEnv::default();
         for junk in ["", "{", r#"{"v":1,"e":"x"}"#, r#"{"v":1,"e":[1,{"id":"a"},{"id":"b","u":"u","b":"not json","l":0}]}"#] {
-            env.set_item(STORAGE_KEY, junk);
-            let mut outbox = Outbox::new("p".into());
-            assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0, "{junk}");
-            assert_eq!(env.get_item(STORAGE_KEY), None, "{junk} is discarded");
+            for key in [LEGACY_STORAGE_KEY, "AlgoliaInsightsOutbox:gone"] {
+                env.set_item(key, junk);
+                let mut outbox = Outbox::new("p".into());
+                assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0, "{junk}");
+                assert_eq!(outbox_keys(&env), Vec::<String>::new(), "{key}: {junk} is discarded");
+            }
         }
-        // A record that looks right but carries an event the API refuses (no
-        // user token) is discarded; another page's leased record stays.
+        // In the previous version's shared outbox, a record that looks right
+        // but carries an event the API refuses (no user token) is discarded;
+        // a record leased to a live page of that version stays.
         let refused = r#"{"eventType":"click","eventName":"n","index":"i","timestamp":0,"objectIDs":["1"]}"#;
         let leased = Value::object([("id", Value::str("z")), ("o", Value::str("other")), ("l", Value::Number(1e15)), ("u", Value::str(URL)), ("b", Value::str(event_json(9, 0)))]);
         let free = Value::object([("id", Value::str("y")), ("o", Value::str("")), ("l", Value::Number(0.0)), ("u", Value::str(URL)), ("b", Value::str(refused))]);
-        env.set_item(STORAGE_KEY, &json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(vec![free, leased]))])));
+        env.set_item(LEGACY_STORAGE_KEY, &json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(vec![free, leased]))])));
         let mut outbox = Outbox::new("p".into());
         assert_eq!(outbox.restore(&mut env, 1.0, &POLICY), 0);
-        let left = read_records(&env);
+        let left = stored(&env);
         assert_eq!(left.iter().map(|r| r.field("id").as_str()).collect::<Vec<_>>(), vec![Some("z")]);
     }
 
@@ -978,8 +1097,19 @@ mod tests {
         assert_eq!(outbox.pending(), 0);
     }
 
+    /// The outbox keys in storage, in the order they were written.
+    fn outbox_keys(env: &FakeEnv) -> Vec<String> {
+        env.keys().into_iter().filter(|k| is_outbox_key(k)).collect()
+    }
+
+    /// The records under every outbox key.
     fn stored(env: &FakeEnv) -> Vec<Value> {
-        read_records(env)
+        outbox_keys(env).iter().flat_map(|k| parse_outbox(&env.get_item(k).unwrap_or_default()).1).collect()
+    }
+
+    /// The lease of every outbox key.
+    fn leases(env: &FakeEnv) -> Vec<f64> {
+        outbox_keys(env).iter().map(|k| parse_outbox(&env.get_item(k).unwrap_or_default()).0).collect()
     }
 
     fn fail(outbox: &mut Outbox, env: &mut FakeEnv, now: f64, policy: &DeliveryPolicy) {
@@ -1115,7 +1245,7 @@ mod tests {
         outbox.flush(&mut env, 1.0, &POLICY, true);
         assert_eq!(env.sent.len(), 1, "last chance: nothing would keep them");
         assert!(env.sent[0].keepalive);
-        assert_eq!(env.get_item(STORAGE_KEY), None);
+        assert_eq!(outbox_keys(&env), Vec::<String>::new());
     }
 
     #[test]
@@ -1138,7 +1268,7 @@ mod tests {
         page2.flush(&mut env, 200_000.0, &policy, false);
         let r = env.sent.remove(0);
         page2.on_response(&mut env, r.id, ResponseOutcome::Status(200, "{}".into()), 200_000.0, &policy);
-        assert_eq!(env.get_item(STORAGE_KEY), None);
+        assert_eq!(outbox_keys(&env), Vec::<String>::new());
     }
 
     /// Page 1 fails to send, then is hidden; its events are released.
@@ -1148,7 +1278,7 @@ mod tests {
         fail(&mut page1, env, 0.0, policy);
         page1.flush(env, 1.0, policy, true);
         assert!(env.sent.is_empty());
-        assert!(stored(env).iter().all(|r| number(r, "l") == 0.0), "released");
+        assert_eq!((stored(env).len(), leases(env)), (2, vec![0.0]), "released");
         (page1, calls)
     }
 
@@ -1165,7 +1295,8 @@ mod tests {
         assert!(env.sent.is_empty(), "page 2 sends them, page 1 must not");
         assert_eq!(s.completions, vec![Completion { call: calls[0], delivered: false }]);
         assert_eq!(page1.pending(), 0);
-        assert!(stored(&env).iter().all(|r| r.field("o").as_str() == Some("q")), "page 1 left page 2's records alone");
+        assert_eq!(outbox_keys(&env), vec!["AlgoliaInsightsOutbox:q"], "page 1 left page 2's key alone");
+        assert_eq!(stored(&env).len(), 2);
         page2.flush(&mut env, 10_001.0, &policy, false);
         assert_eq!(env.sent.len(), 1);
     }
@@ -1178,7 +1309,8 @@ mod tests {
         page1.woke(10_000.0);
         page1.flush(&mut env, 10_000.0, &policy, false);
         assert_eq!(env.sent.len(), 1);
-        assert!(stored(&env).iter().all(|r| r.field("o").as_str() == Some("p") && number(r, "l") > 10_000.0), "leased again");
+        assert_eq!(outbox_keys(&env), vec!["AlgoliaInsightsOutbox:p"]);
+        assert!(leases(&env)[0] > 10_000.0, "leased again");
         let mut page2 = Outbox::new("q".into());
         assert_eq!(page2.restore(&mut env, 10_001.0, &policy), 0);
     }
@@ -1192,31 +1324,34 @@ mod tests {
         fail(&mut outbox, &mut env, 0.0, &policy);
         assert_eq!(stored(&env).len(), 1);
         outbox.flush(&mut env, 1.0, &POLICY, false);
-        assert_eq!(env.get_item(STORAGE_KEY), None);
+        assert_eq!(outbox_keys(&env), Vec::<String>::new());
         assert_eq!(outbox.pending(), 1, "still sent by this page");
     }
 
     #[test]
     fn the_stored_outbox_keeps_the_1000_newest_events_of_all_pages() {
-        // Another tab's three events, leased to it, written by hand: made at
-        // t = 5, 10.5 and 2000 ms.
+        // A closed tab's three events, written by hand under its key (its
+        // lease ran out): made at t = 5, 9 and 2000 ms.
         let other = |id: &str, t: &str, object: &str| {
             format!(
-                r#"{{"id":"{id}","o":"q","l":1000000000000000,"u":"{URL}","b":"{{\"eventType\":\"click\",\"eventName\":\"n\",\"index\":\"i\",\"userToken\":\"u\",\"timestamp\":{t},\"objectIDs\":[\"{object}\"]}}","t":{t},"n":0}}"#
+                r#"{{"id":"{id}","u":"{URL}","b":"{{\"eventType\":\"click\",\"eventName\":\"n\",\"index\":\"i\",\"userToken\":\"u\",\"timestamp\":{t},\"objectIDs\":[\"{object}\"]}}","t":{t},"n":0}}"#
             )
         };
-        let stored_before = format!(r#"{{"v":1,"e":[{},{},{}]}}"#, other("q-1", "5", "q1"), other("q-2", "10.5", "q2"), other("q-3", "2000", "q3"));
+        let stored_before = format!(r#"{{"v":2,"l":2999,"e":[{},{},{}]}}"#, other("q-1", "5", "q1"), other("q-2", "9", "q2"), other("q-3", "2000", "q3"));
         let mut env = FakeEnv::default();
-        env.set_item(STORAGE_KEY, &stored_before);
-        // This page's 1000 events, p-1 … p-1000, made at t = 10, 11, … 1009.
+        env.set_item("AlgoliaInsightsOutbox:q", &stored_before);
+        let policy = DeliveryPolicy { persist: true, ..POLICY };
+        // This page claims them as it starts, then makes its 1000 events,
+        // p-1 … p-1000, at t = 10, 11, … 1009.
         let mut outbox = Outbox::new("p".into());
+        assert_eq!(outbox.restore(&mut env, 3000.0, &policy), 3);
         let call = outbox.open_call(1000);
         for i in 0..1000 {
             outbox.push(call, URL, event_json(i, 0), 10.0 + i as f64, None);
         }
-        let policy = DeliveryPolicy { persist: true, ..POLICY };
         outbox.flush(&mut env, 3000.0, &policy, false);
-        // 1003 events, 3 too many: the oldest are q-1 (5), p-1 (10) and q-2 (10.5).
+        assert_eq!(outbox_keys(&env), vec!["AlgoliaInsightsOutbox:p"], "claimed: the closed tab's key is gone");
+        // 1003 events, 3 too many: the oldest are q-1 (5), q-2 (9) and p-1 (10).
         let ids: Vec<String> = stored(&env).iter().map(|r| r.field("id").as_str().unwrap_or("?").to_owned()).collect();
         assert_eq!(ids.len(), 1000);
         let mut expected = vec!["q-3".to_owned()];
@@ -1228,8 +1363,316 @@ mod tests {
         // q-3 is kept exactly as the other tab wrote it.
         let q3 = stored(&env).into_iter().next().unwrap_or(Value::Null);
         assert_eq!(json::to_string(&q3), other("q-3", "2000", "q3"));
-        // This page still sends all 1000 of its own.
-        assert_eq!(outbox.pending(), 1000);
+        // This page still sends all 1000 of its own, and the 3 it claimed.
+        assert_eq!(outbox.pending(), 1003);
+    }
+
+    // Several tabs of one site: pages sharing one `localStorage` and, unless
+    // said otherwise, the Web Locks API.
+
+    use crate::testing::{LockManager, MemoryStore};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    const STORED: DeliveryPolicy = DeliveryPolicy { persist: true, ..POLICY };
+
+    struct Tabs {
+        store: MemoryStore,
+        locks: Option<Rc<RefCell<LockManager>>>,
+        pages: Vec<(Outbox, FakeEnv)>,
+        /// objectIDs of every event each page sent, request by request.
+        sent: Vec<String>,
+    }
+
+    impl Tabs {
+        fn new(web_locks: bool) -> Tabs {
+            Tabs { store: MemoryStore::default(), locks: web_locks.then(Rc::default), pages: Vec::new(), sent: Vec::new() }
+        }
+
+        /// Opens a page that starts with storage consent; returns its number
+        /// and how many events it claimed at once.
+        fn open(&mut self, id: &str, now: f64) -> (usize, usize) {
+            let n = self.pages.len();
+            let mut env = FakeEnv { store: self.store.clone(), locks: self.locks.clone().map(|l| (l, n)), ..FakeEnv::default() };
+            let mut outbox = Outbox::new(id.into());
+            let claimed = outbox.restore(&mut env, now, &STORED);
+            self.pages.push((outbox, env));
+            (n, claimed)
+        }
+
+        /// Delivers every lock grant the browser can make now; returns the
+        /// events each grant claimed, as `(page, lock name, claimed)`.
+        fn grant(&mut self, now: f64) -> Vec<(usize, String, usize)> {
+            let mut grants = Vec::new();
+            let Some(locks) = self.locks.clone() else { return grants };
+            loop {
+                let next = locks.try_borrow_mut().expect("no lock manager borrow is held").next_grant();
+                let Some(request) = next else { break };
+                let (outbox, env) = &mut self.pages[request.page];
+                let claimed = outbox.on_lock_granted(env, &request.name, now, &STORED);
+                grants.push((request.page, request.name, claimed));
+            }
+            grants
+        }
+
+        /// Page `n` makes `count` events (objectIDs `<prefix>-<i>`) and sends them.
+        fn send(&mut self, n: usize, prefix: &str, count: usize, now: f64) {
+            let (outbox, env) = &mut self.pages[n];
+            let call = outbox.open_call(count);
+            for i in 0..count {
+                let json = format!(r#"{{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["{prefix}-{i}"]}}"#);
+                outbox.push(call, URL, json, 0.0, None);
+            }
+            outbox.flush(env, now, &STORED, false);
+        }
+
+        /// Page `n` flushes what is due (its retry timer fired).
+        fn flush(&mut self, n: usize, now: f64) {
+            let (outbox, env) = &mut self.pages[n];
+            outbox.woke(now);
+            outbox.flush(env, now, &STORED, false);
+        }
+
+        /// Answers every request page `n` started with `status`.
+        fn answer(&mut self, n: usize, status: u16, now: f64) {
+            let (outbox, env) = &mut self.pages[n];
+            for request in std::mem::take(&mut env.sent) {
+                if status == 200 {
+                    let body = json::parse(&request.body).unwrap_or(Value::Null);
+                    for event in body.field("events").as_array().unwrap_or_default() {
+                        self.sent.push(event.field("objectIDs").as_array().unwrap_or_default()[0].as_str().unwrap_or("?").to_owned());
+                    }
+                }
+                outbox.on_response(env, request.id, ResponseOutcome::Status(status, "{}".into()), now, &STORED);
+            }
+        }
+
+        /// Page `n` is closed: gone without another word (no pagehide).
+        fn close(&mut self, n: usize) {
+            if let Some(locks) = &self.locks {
+                locks.try_borrow_mut().expect("no lock manager borrow is held").close(n);
+            }
+        }
+
+        fn env(&self) -> &FakeEnv {
+            &self.pages[0].1
+        }
+    }
+
+    /// `<prefix>-0` … for each prefix, sorted like the delivered list.
+    fn expected(prefixes: &[&str], count: usize) -> Vec<String> {
+        let mut all: Vec<String> = prefixes.iter().flat_map(|p| (0..count).map(move |i| format!("{p}-{i}"))).collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn closed_tabs_events_are_claimed_by_the_next_tab_exactly_once() {
+        for tabs_count in [2, 3, 5] {
+            let mut tabs = Tabs::new(true);
+            let prefixes: Vec<String> = (0..tabs_count).map(|t| format!("tab{t}")).collect();
+            for (t, prefix) in prefixes.iter().enumerate() {
+                tabs.open(&format!("page{t}"), 0.0);
+                tabs.grant(0.0);
+                tabs.send(t, prefix, 40, 1.0);
+            }
+            // Each page's first attempt fails; the answers come in turn, so
+            // the pages' writes interleave.
+            for t in 0..tabs_count {
+                tabs.answer(t, 503, 2.0);
+            }
+            assert_eq!(outbox_keys(tabs.env()).len(), tabs_count, "one key per page");
+            assert_eq!(stored(tabs.env()).len(), 40 * tabs_count, "no page lost another's events");
+            for t in 0..tabs_count {
+                tabs.close(t);
+            }
+            // The endpoint recovered; a new tab opens and claims every key.
+            let (next, _) = tabs.open("next", 100_000.0);
+            let grants = tabs.grant(100_000.0);
+            let claimed: usize = grants.iter().map(|g| g.2).sum();
+            assert_eq!(claimed, 40 * tabs_count, "{grants:?}");
+            assert_eq!(grants.len(), 1 + tabs_count, "its own lock, then one per closed page");
+            assert_eq!(outbox_keys(tabs.env()), vec!["AlgoliaInsightsOutbox:next"]);
+            tabs.flush(next, 100_050.0);
+            tabs.answer(next, 200, 100_100.0);
+            let mut delivered = tabs.sent.clone();
+            delivered.sort();
+            let prefixes: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+            assert_eq!(delivered, expected(&prefixes, 40), "{tabs_count} tabs: each event once");
+            assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new());
+            // Another tab finds nothing left.
+            let (_, claimed) = tabs.open("later", 200_000.0);
+            assert_eq!(claimed, 0);
+            assert!(tabs.grant(200_000.0).iter().all(|g| g.2 == 0));
+        }
+    }
+
+    #[test]
+    fn a_tab_closed_with_its_request_in_flight_is_claimed_once() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.grant(0.0);
+        tabs.send(0, "a", 3, 1.0);
+        assert_eq!(stored(tabs.env()).len(), 3, "stored while in flight");
+        tabs.close(0); // no answer ever comes
+        let (b, _) = tabs.open("b", 10.0);
+        let (c, _) = tabs.open("c", 10.0);
+        // c's view of localStorage will not show b's claim (another process,
+        // where storage changes arrive later than lock grants).
+        tabs.pages[c].1.store = tabs.store.snapshot();
+        let grants = tabs.grant(10.0);
+        assert_eq!(grants.iter().map(|g| (g.0, g.1.as_str(), g.2)).collect::<Vec<_>>(), vec![
+            (b, "AlgoliaInsightsOutbox:b", 0),
+            (c, "AlgoliaInsightsOutbox:c", 0),
+            (b, "AlgoliaInsightsOutbox:a", 3),
+        ]);
+        // The claimer keeps a's lock, so c, which still sees a's key, does not get it.
+        assert!(tabs.pages[c].1.get_item("AlgoliaInsightsOutbox:a").is_some());
+        tabs.flush(b, 100.0);
+        tabs.flush(c, 100.0);
+        tabs.answer(b, 200, 100.0);
+        tabs.answer(c, 200, 100.0);
+        assert_eq!(tabs.sent, vec!["a-0", "a-1", "a-2"]);
+        tabs.pages[c].1.store = tabs.store.clone();
+        tabs.close(b);
+        assert_eq!(tabs.grant(200.0), vec![(c, "AlgoliaInsightsOutbox:a".to_owned(), 0)], "granted once b is gone: nothing left");
+    }
+
+    #[test]
+    fn a_live_tabs_events_are_never_claimed() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.grant(0.0);
+        tabs.send(0, "a", 2, 1.0);
+        tabs.answer(0, 503, 2.0);
+        // A second tab opens while the first still waits for its retry.
+        let (b, claimed) = tabs.open("b", 10.0);
+        assert_eq!(claimed, 0);
+        let grants = tabs.grant(10.0);
+        assert_eq!(grants, vec![(b, "AlgoliaInsightsOutbox:b".to_owned(), 0)], "the first tab's lock is held");
+        // The second tab's own events and the first tab's retry.
+        tabs.send(b, "b", 1, 20.0);
+        tabs.answer(b, 200, 30.0);
+        tabs.flush(0, 60_000.0);
+        tabs.answer(0, 200, 60_001.0);
+        assert_eq!(tabs.sent, vec!["b-0", "a-0", "a-1"]);
+        assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new());
+        // The first tab closes: its lock goes to the second, which finds nothing.
+        tabs.close(0);
+        assert_eq!(tabs.grant(70_000.0), vec![(b, "AlgoliaInsightsOutbox:a".to_owned(), 0)]);
+        assert_eq!(tabs.sent.len(), 3);
+    }
+
+    #[test]
+    fn a_tab_closing_later_is_claimed_by_one_live_tab_waiting_for_it() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.grant(0.0);
+        tabs.send(0, "a", 2, 1.0);
+        tabs.answer(0, 503, 2.0);
+        let (b, _) = tabs.open("b", 10.0);
+        let (c, _) = tabs.open("c", 10.0);
+        tabs.grant(10.0);
+        tabs.close(0);
+        let grants = tabs.grant(20.0);
+        assert_eq!(grants, vec![(b, "AlgoliaInsightsOutbox:a".to_owned(), 2)], "b claims and keeps the lock");
+        for n in [b, c] {
+            tabs.flush(n, 100.0);
+            tabs.answer(n, 200, 100.0);
+        }
+        assert_eq!(tabs.sent, vec!["a-0", "a-1"]);
+        tabs.close(b);
+        assert_eq!(tabs.grant(200.0), vec![(c, "AlgoliaInsightsOutbox:a".to_owned(), 0)]);
+        assert_eq!(tabs.sent.len(), 2);
+    }
+
+    #[test]
+    fn a_page_writes_its_key_only_once_it_holds_its_lock() {
+        let mut tabs = Tabs::new(true);
+        tabs.open("a", 0.0);
+        tabs.send(0, "a", 2, 1.0);
+        tabs.answer(0, 503, 2.0);
+        assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new(), "not before the lock is granted");
+        tabs.grant(3.0);
+        assert_eq!(outbox_keys(tabs.env()), vec!["AlgoliaInsightsOutbox:a"]);
+        assert_eq!(stored(tabs.env()).len(), 2);
+    }
+
+    #[test]
+    fn sending_reads_nothing_from_storage() {
+        for web_locks in [true, false] {
+            let mut tabs = Tabs::new(web_locks);
+            tabs.open("other", 0.0);
+            tabs.grant(0.0);
+            tabs.send(0, "other", 500, 1.0);
+            tabs.answer(0, 503, 2.0);
+            tabs.open("a", 10.0);
+            tabs.grant(10.0);
+            let reads = tabs.store.reads.get();
+            for round in 0..5 {
+                let now = 100.0 + f64::from(round);
+                tabs.send(1, &format!("a{round}"), 10, now);
+                tabs.answer(1, 503, now);
+            }
+            assert_eq!(tabs.store.reads.get(), reads, "with Web Locks: {web_locks}");
+            assert_eq!(stored(tabs.env()).len(), 550);
+        }
+    }
+
+    #[test]
+    fn the_previous_versions_outbox_is_claimed_once() {
+        let record = |id: &str, owner: &str, lease: f64| {
+            let event = format!(r#"{{"eventType":"click","eventName":"n","index":"i","userToken":"u","timestamp":0,"objectIDs":["{id}"]}}"#);
+            Value::object([("id", Value::str(id)), ("o", Value::str(owner)), ("l", Value::Number(lease)), ("u", Value::str(URL)), ("b", Value::str(event)), ("t", Value::Number(0.0)), ("n", Value::Number(1.0))])
+        };
+        for web_locks in [true, false] {
+            let mut tabs = Tabs::new(web_locks);
+            let old = Value::object([("v", Value::Number(1.0)), ("e", Value::Array(vec![record("gone-1", "x", 5.0), record("old-live", "y", 1e15), record("gone-2", "", 0.0)]))]);
+            tabs.store.set_item(LEGACY_STORAGE_KEY, &json::to_string(&old));
+            let (a, claimed_a) = tabs.open("a", 10.0);
+            let (b, claimed_b) = tabs.open("b", 10.0);
+            let grants = tabs.grant(10.0);
+            let claimed = claimed_a + claimed_b + grants.iter().map(|g| g.2).sum::<usize>();
+            assert_eq!(claimed, 2, "with Web Locks: {web_locks}");
+            // A live page of the previous version keeps its event.
+            let left: Vec<Value> = parse_outbox(&tabs.store.get_item(LEGACY_STORAGE_KEY).unwrap_or_default()).1;
+            assert_eq!(left, vec![record("old-live", "y", 1e15)]);
+            for n in [a, b] {
+                tabs.flush(n, 100.0);
+                tabs.answer(n, 200, 100.0);
+            }
+            assert_eq!(tabs.sent, vec!["gone-1", "gone-2"]);
+        }
+    }
+
+    #[test]
+    fn without_web_locks_hidden_tabs_are_claimed_once_and_live_ones_not() {
+        let mut tabs = Tabs::new(false);
+        for (t, prefix) in ["a", "b", "live"].into_iter().enumerate() {
+            tabs.open(prefix, 0.0);
+            tabs.send(t, prefix, 40, 1.0);
+        }
+        for t in 0..3 {
+            tabs.answer(t, 503, 2.0);
+        }
+        assert_eq!(stored(tabs.env()).len(), 120);
+        // Tabs a and b are closed: hidden first, they release their keys.
+        for t in 0..2 {
+            let (outbox, env) = &mut tabs.pages[t];
+            outbox.flush(env, 3.0, &STORED, true);
+        }
+        let (next, claimed) = tabs.open("next", 10.0);
+        assert_eq!(claimed, 80, "a's and b's, not the live tab's");
+        let (_, again) = tabs.open("next2", 11.0);
+        assert_eq!(again, 0);
+        tabs.flush(next, 100.0);
+        tabs.answer(next, 200, 100.0);
+        tabs.flush(2, 60_000.0);
+        tabs.answer(2, 200, 60_000.0);
+        let mut delivered = tabs.sent.clone();
+        delivered.sort();
+        assert_eq!(delivered, expected(&["a", "b", "live"], 40));
+        assert_eq!(outbox_keys(tabs.env()), Vec::<String>::new());
     }
 
     #[test]

@@ -1,19 +1,44 @@
 //! In-memory stand-ins for the page, for native unit tests.
 
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, Transport};
 
 /// `localStorage` in memory; can be told to refuse writes like a full store.
-#[derive(Debug, Default)]
+/// Clones share the items, like the pages of one origin share their
+/// `localStorage`.
+#[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
-    pub items: Vec<(String, String)>,
+    pub items: Rc<RefCell<Vec<(String, String)>>>,
     pub refuse_writes: bool,
+    /// How many times `get_item` was called.
+    pub reads: Rc<Cell<usize>>,
+}
+
+impl MemoryStore {
+    /// A copy of the items that is no longer shared.
+    pub fn snapshot(&self) -> MemoryStore {
+        MemoryStore { items: Rc::new(RefCell::new(self.items())), ..MemoryStore::default() }
+    }
+
+    /// A copy of the items (nothing holds them borrowed between calls).
+    pub fn items(&self) -> Vec<(String, String)> {
+        self.items.try_borrow().map(|items| items.clone()).unwrap_or_default()
+    }
+
+    fn change(&self, f: impl FnOnce(&mut Vec<(String, String)>)) {
+        if let Ok(mut items) = self.items.try_borrow_mut() {
+            f(&mut items);
+        }
+    }
 }
 
 impl KeyValueStore for MemoryStore {
     fn get_item(&self, key: &str) -> Option<String> {
-        self.items.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.reads.set(self.reads.get() + 1);
+        self.items().into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     fn set_item(&mut self, key: &str, value: &str) -> bool {
@@ -21,12 +46,55 @@ impl KeyValueStore for MemoryStore {
             return false;
         }
         self.remove_item(key);
-        self.items.push((key.to_owned(), value.to_owned()));
+        self.change(|items| items.push((key.to_owned(), value.to_owned())));
         true
     }
 
     fn remove_item(&mut self, key: &str) {
-        self.items.retain(|(k, _)| k != key);
+        self.change(|items| items.retain(|(k, _)| k != key));
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.items().into_iter().map(|(k, _)| k).collect()
+    }
+}
+
+/// One request to the fake Web Locks API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockRequest {
+    /// The page that asked (its number in the test).
+    pub page: usize,
+    pub name: String,
+}
+
+/// The Web Locks API of one origin, shared by the pages of a test; a page
+/// holds every lock it is granted until it is closed. Nothing is granted by
+/// itself: the test asks for the next grant and delivers it to the page
+/// (`on_lock`), as the browser would from a task of its own.
+#[derive(Debug, Default)]
+pub struct LockManager {
+    /// Locks held: `(name, page)`.
+    pub held: Vec<(String, usize)>,
+    /// Requests not granted yet, oldest first.
+    pub waiting: Vec<LockRequest>,
+    /// Pages that are gone.
+    pub closed: Vec<usize>,
+}
+
+impl LockManager {
+    /// The oldest waiting request whose lock is free, now granted.
+    pub fn next_grant(&mut self) -> Option<LockRequest> {
+        let pos = self.waiting.iter().position(|r| !self.held.iter().any(|(name, _)| *name == r.name))?;
+        let request = self.waiting.remove(pos);
+        self.held.push((request.name.clone(), request.page));
+        Some(request)
+    }
+
+    /// Page `page` is gone: its locks are released and its requests dropped.
+    pub fn close(&mut self, page: usize) {
+        self.held.retain(|(_, p)| *p != page);
+        self.waiting.retain(|r| r.page != page);
+        self.closed.push(page);
     }
 }
 
@@ -50,6 +118,9 @@ pub struct FakeEnv {
     pub wakes: Vec<f64>,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
+    /// The Web Locks API this page shares with others, and its page number;
+    /// `None`: a browser without Web Locks.
+    pub locks: Option<(Rc<RefCell<LockManager>>, usize)>,
 }
 
 impl Default for FakeEnv {
@@ -69,6 +140,7 @@ impl Default for FakeEnv {
             wakes: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            locks: None,
         }
     }
 }
@@ -132,6 +204,10 @@ impl KeyValueStore for FakeEnv {
     fn remove_item(&mut self, key: &str) {
         self.store.remove_item(key);
     }
+
+    fn keys(&self) -> Vec<String> {
+        self.store.keys()
+    }
 }
 
 impl Platform for FakeEnv {
@@ -161,5 +237,12 @@ impl Platform for FakeEnv {
 
     fn error(&mut self, message: &str) {
         self.errors.push(message.to_owned());
+    }
+
+    fn request_lock(&mut self, name: &str) -> bool {
+        let Some((locks, page)) = &self.locks else { return false };
+        let Ok(mut locks) = locks.try_borrow_mut() else { return false };
+        locks.waiting.push(LockRequest { page: *page, name: name.to_owned() });
+        true
     }
 }

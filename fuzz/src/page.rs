@@ -139,6 +139,10 @@ impl KeyValueStore for FuzzPage {
     fn remove_item(&mut self, key: &str) {
         self.storage.retain(|(k, _)| k != key);
     }
+
+    fn keys(&self) -> Vec<String> {
+        self.storage.iter().map(|(k, _)| k.clone()).collect()
+    }
 }
 
 impl Platform for FuzzPage {

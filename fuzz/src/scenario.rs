@@ -7,7 +7,7 @@ use arbitrary::{Result, Unstructured};
 use search_insights_wasm::environment::ResponseOutcome;
 use search_insights_wasm::method::EVENT_METHODS;
 use search_insights_wasm::options::DEFAULT_MAX_EVENT_AGE_MS;
-use search_insights_wasm::outbox::STORAGE_KEY as OUTBOX_KEY;
+use search_insights_wasm::outbox::LEGACY_STORAGE_KEY as OUTBOX_KEY;
 use search_insights_wasm::{json, InsightsClient, Method, Reply, Value};
 
 use crate::model::{self, Model, PageFacts, Tri};
@@ -207,7 +207,8 @@ impl Simulation {
         for write in writes {
             match write {
                 Write::Cookie(cookie) => fail(self.model.cookie_written(context, &cookie)),
-                Write::Storage { key, old, new } if key == OUTBOX_KEY => {
+                // The previous version's key and every page's `AlgoliaInsightsOutbox:…`.
+                Write::Storage { key, old, new } if key.starts_with(OUTBOX_KEY) => {
                     fail(self.model.outbox_written(context, old.as_deref(), &new));
                 }
                 Write::Storage { key, .. } if self.model.opted_out == Tri::Yes => {

@@ -3,7 +3,7 @@
 //! carry events the API refuses. The library must read all of it defensively.
 
 use arbitrary::{Result, Unstructured};
-use search_insights_wasm::outbox::STORAGE_KEY as OUTBOX_KEY;
+use search_insights_wasm::outbox::{LEGACY_STORAGE_KEY, STORAGE_KEY_PREFIX};
 use search_insights_wasm::query_cache::STORAGE_KEY as QUERY_CACHE_KEY;
 use search_insights_wasm::{json, Value};
 
@@ -53,11 +53,18 @@ fn query_cache(u: &mut Unstructured) -> Result<Value> {
 
 /// Writes something broken, or almost right, under one of the library's keys.
 pub fn corrupt(u: &mut Unstructured, page: &mut FuzzPage) -> Result<()> {
-    let key = if u.arbitrary()? { OUTBOX_KEY } else { QUERY_CACHE_KEY };
+    // The previous version's shared outbox, a page's outbox, or the cache.
+    let page_key = format!("{STORAGE_KEY_PREFIX}{}", values::string(u)?);
+    let key = match u.int_in_range(0..=2u8)? {
+        0 => LEGACY_STORAGE_KEY,
+        1 => page_key.as_str(),
+        _ => QUERY_CACHE_KEY,
+    };
+    let outbox = key != QUERY_CACHE_KEY;
     let text = match u.int_in_range(0..=4u8)? {
         0 => values::string(u)?,
         1 => json::to_string(&values::value(u, 0)?),
-        2 | 3 if key == OUTBOX_KEY => {
+        2 | 3 if outbox => {
             let count = u.int_in_range(0..=4usize)?;
             let records = (0..count).map(|_| outbox_record(u, page.now)).collect::<Result<Vec<_>>>()?;
             json::to_string(&Value::object([("v", Value::Number(1.0)), ("e", Value::Array(records))]))

@@ -181,6 +181,28 @@ impl Shared {
         self.run_deferred();
     }
 
+    /// The Web Locks API granted the lock `name` (held for the page's life).
+    pub(super) fn lock_granted(self: Rc<Self>, name: String) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_lock_granted(&name);
+        } else {
+            // (Lock callbacks are tasks of their own, so this does not
+            // happen; if it did, the grant must not be lost.)
+            let shared = Rc::downgrade(&self);
+            super::page::later(
+                0.0,
+                Closure::once_into_js(move || {
+                    if let Some(shared) = shared.upgrade() {
+                        shared.lock_granted(name);
+                    }
+                }),
+            );
+            return;
+        }
+        self.settle_in_background();
+        self.run_deferred();
+    }
+
     /// The page is being hidden. Events called meanwhile (by a `fetch` or
     /// `sendBeacon` wrapper, a hook) leave with it: up to two more rounds.
     fn page_hide(&self) {

@@ -74,6 +74,40 @@ export function later(ms, fn) {
   }
 }
 
+// Asks the Web Locks API for the lock `name`, to hold for the page's life,
+// and calls `granted()` once it is. Returns false, calling nothing, when the
+// page has no Web Locks API. (A request that fails later is never granted:
+// where that happens, localStorage is not usable either.)
+export function lock(name, granted) {
+  try {
+    const locks = typeof navigator !== "undefined" && navigator.locks;
+    if (!locks || typeof locks.request !== "function") return false;
+    locks
+      .request(name, () => {
+        granted();
+        return new Promise(() => {});
+      })
+      .catch(() => {});
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// The names of the keys in localStorage that start with `prefix`, one a line.
+export function storageKeys(prefix) {
+  const keys = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key !== null && key.startsWith(prefix)) keys.push(key);
+    }
+  } catch (e) {
+    // An unreadable storage has no keys.
+  }
+  return keys.join("\n");
+}
+
 // Calls `onHide` when the page is being hidden or unloaded, and `onStorage`
 // when another document changes `key` in localStorage.
 export function watchPage(onHide, onStorage) {

@@ -24,9 +24,13 @@ extern "C" {
     fn post(url: &str, body: &str, keepalive: bool, timeout_ms: f64, done: JsValue);
     #[wasm_bindgen(js_name = beacon)]
     fn send_beacon(url: &str, body: &str) -> bool;
-    fn later(ms: f64, callback: JsValue);
+    pub(super) fn later(ms: f64, callback: JsValue);
     #[wasm_bindgen(js_name = keepaliveSupported)]
     fn keepalive_supported() -> bool;
+    #[wasm_bindgen(js_name = lock)]
+    fn request_web_lock(name: &str, granted: JsValue) -> bool;
+    #[wasm_bindgen(js_name = storageKeys)]
+    fn storage_keys(prefix: &str) -> String;
     #[wasm_bindgen(js_name = watchPage)]
     pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
     /// `console.error` / `console.warn` that never throws (see page.js).
@@ -109,6 +113,24 @@ impl KeyValueStore for BrowserPage {
             let _ = storage.remove_item(key);
         }
     }
+
+    /// Only the outbox's keys: the core reads no others. (A key with a line
+    /// break in its name reads as two names that are not stored.)
+    fn keys(&self) -> Vec<String> {
+        storage_keys(crate::outbox::LEGACY_STORAGE_KEY).split('\n').filter(|k| !k.is_empty()).map(str::to_owned).collect()
+    }
+}
+
+/// Asks for the lock `name` for the client behind `shared` (see
+/// [`Platform::request_lock`]).
+fn request_lock(shared: Weak<Shared>, name: &str) -> bool {
+    let lock_name = name.to_owned();
+    let granted = Closure::once_into_js(move || {
+        if let Some(client) = shared.upgrade() {
+            client.lock_granted(lock_name);
+        }
+    });
+    request_web_lock(name, granted)
 }
 
 impl Platform for BrowserPage {
@@ -139,6 +161,10 @@ impl Platform for BrowserPage {
 
     fn error(&mut self, message: &str) {
         self.effects.push(Effect::Console(true, message.to_owned()));
+    }
+
+    fn request_lock(&mut self, name: &str) -> bool {
+        request_lock(self.shared.clone(), name)
     }
 }
 

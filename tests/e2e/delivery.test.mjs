@@ -18,7 +18,8 @@ import {
   freePort,
 } from "./harness.mjs";
 
-const OUTBOX_KEY = "AlgoliaInsightsOutbox";
+// Each page keeps its undelivered events under its own key, `AlgoliaInsightsOutbox:<page id>`.
+const OUTBOX_PREFIX = "AlgoliaInsightsOutbox:";
 const QUERY_CACHE_KEY = "AlgoliaObjectQueryCache";
 const KEEPALIVE_BUDGET = 64 * 1024;
 
@@ -64,8 +65,9 @@ after(async () => {
  * A fresh browser context (its own localStorage and cookies) on the test page:
  * `delivery.html` (npm module) or `snippet.html` (script tag and snippet).
  */
-async function openPage(app, init = {}, { host, file = "delivery.html", fakeTimers = false } = {}) {
+async function openPage(app, init = {}, { host, file = "delivery.html", fakeTimers = false, webLocks = true } = {}) {
   const context = await browser.newContext();
+  if (!webLocks) await withoutWebLocks(context);
   const page = await context.newPage();
   // With fake timers, the page's setTimeout only fires when the test says so.
   if (fakeTimers) await installPausedClock(page);
@@ -198,7 +200,21 @@ async function posts(endpoint, app) {
   return (await endpoint.requests({ appId: app })).filter((r) => r.method === "POST" && r.path === "/1/events");
 }
 
-const storedOutbox = (page) => page.evaluate((key) => JSON.parse(localStorage.getItem(key) || "null"), OUTBOX_KEY);
+/**
+ * Every page's stored outbox, together: `null` when there is none, else
+ * `{keys, leases, e}`: the keys (one per page), their leases, and all their
+ * records.
+ */
+const storedOutbox = (page) =>
+  page.evaluate((prefix) => {
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith(prefix)).sort();
+    if (keys.length === 0) return null;
+    const outboxes = keys.map((k) => JSON.parse(localStorage.getItem(k)));
+    return { keys, leases: outboxes.map((o) => o.l), e: outboxes.flatMap((o) => o.e) };
+  }, OUTBOX_PREFIX);
+
+/** A context whose pages have no Web Locks API (as in browsers without it): leases instead. */
+const withoutWebLocks = (context) => context.addInitScript(() => delete Navigator.prototype.locks);
 
 for (const status of [500, 429]) {
   test(`${status} then 200: every event arrives exactly once`, { timeout: 60000 }, async () => {
@@ -354,8 +370,8 @@ test("events waiting for a retry when the page is left are sent by the next page
   await pageReady(page);
   await waitFor(async () => {
     const stored = await storedOutbox(page);
-    return stored?.e.length === 3 && stored.e.every((r) => r.o !== first.e[0].o && r.l > 0);
-  }, "the next page holding the events");
+    return stored?.e.length === 3 && stored.keys.length === 1 && stored.keys[0] !== first.keys[0];
+  }, "the next page holding the events under its own key");
   const endpoint = await insights.up();
   try {
     await expectDelivered(endpoint, app, ids("handover", 3));
@@ -366,10 +382,10 @@ test("events waiting for a retry when the page is left are sent by the next page
   }
 });
 
-test("two tabs: events a hidden tab released and another tab took over are sent once, by that tab", { timeout: 60000 }, async () => {
+test("without Web Locks, two tabs: events a hidden tab released and another tab took over are sent once, by that tab", { timeout: 60000 }, async () => {
   const app = uniqueAppId("tabs");
   const insights = await offlineEndpoint();
-  const { context, page: first } = await openPage(app, { useCookie: true }, { host: insights.host, fakeTimers: true });
+  const { context, page: first } = await openPage(app, { useCookie: true }, { host: insights.host, fakeTimers: true, webLocks: false });
   await clicksInBackground(first, "tabs", 3);
   await first.clock.runFor(100); // the first attempt fails: the endpoint is down
   const stored = await waitFor(async () => {
@@ -380,14 +396,17 @@ test("two tabs: events a hidden tab released and another tab took over are sent 
   // cache): it releases its events. Headless pages are never hidden, so the
   // event the library listens to is dispatched by hand.
   await first.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
-  await waitFor(async () => (await storedOutbox(first))?.e.every((r) => r.l === 0), "the events released");
+  await waitFor(async () => (await storedOutbox(first))?.leases.every((l) => l === 0), "the events released");
   // A second tab of the site takes them over as it starts.
   const second = await context.newPage();
   const params = new URLSearchParams({ app, host: insights.host, init: JSON.stringify({ useCookie: true }) });
   await second.goto(`${server.url}/delivery.html?${params}`);
   await pageReady(second);
-  const owner = stored.e[0].o;
-  await waitFor(async () => (await storedOutbox(second))?.e.every((r) => r.o !== owner && r.l > 0), "the second tab holding them");
+  const owner = stored.keys[0];
+  await waitFor(async () => {
+    const outbox = await storedOutbox(second);
+    return outbox?.keys.length === 1 && outbox.keys[0] !== owner && outbox.leases[0] > 0 && outbox.e.length === 3;
+  }, "the second tab holding them");
   const endpoint = await insights.up();
   try {
     // Both tabs' timers run: the first tab's retry finds the events taken.

@@ -1,6 +1,7 @@
 // What the library reads back from the page is read defensively: localStorage
-// values (the query-ID cache `AlgoliaObjectQueryCache`, the outbox
-// `AlgoliaInsightsOutbox`) corrupted before the page loads, a localStorage that
+// values (the query-ID cache `AlgoliaObjectQueryCache`, the previous version's
+// outbox `AlgoliaInsightsOutbox`, a page's outbox `AlgoliaInsightsOutbox:<page
+// id>`) corrupted before the page loads, a localStorage that
 // throws, and a hostile `_ALGOLIA` cookie. Each time: init, events and
 // inferQueryID still work, every event that arrives is accepted, and the
 // corrupted value is discarded (replaced or removed), never fatal.
@@ -10,6 +11,8 @@ import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, uniq
 
 const CACHE_KEY = "AlgoliaObjectQueryCache";
 const OUTBOX_KEY = "AlgoliaInsightsOutbox";
+// The key of a page that is gone.
+const PAGE_OUTBOX_KEY = "AlgoliaInsightsOutbox:0123456789ab";
 const QID = "43b15df305339e827f0ac0bdc5ebcaa7";
 const API_KEY = "storage-secret-search-key";
 const PAGE = `<!doctype html><html><head>${snippet(LIBRARIES.wasm)}</head><body><script>
@@ -57,6 +60,8 @@ const CORRUPTIONS = [
   ["outbox: wrong shapes", OUTBOX_KEY, () => JSON.stringify({ v: 1, e: [1, null, "x", { id: "a" }, { id: "b", u: 5, b: {} }] })],
   ["outbox: events field not a list", OUTBOX_KEY, () => JSON.stringify({ v: 1, e: "x" })],
   ["outbox: a 1 MB string", OUTBOX_KEY, () => "y".repeat(1024 * 1024)],
+  ["page outbox: not JSON", PAGE_OUTBOX_KEY, () => '{"v":2,"l":0,"e":['],
+  ["page outbox: wrong shapes", PAGE_OUTBOX_KEY, () => JSON.stringify({ v: 2, l: "x", e: [1, null, { id: "b", u: 5, b: {} }] })],
   [
     "outbox: records the API would refuse",
     OUTBOX_KEY,
@@ -153,10 +158,17 @@ async function clickThenPurchase(page, app, expectedCount) {
   return all;
 }
 
-/** What the library left under its keys is well-formed. */
+/**
+ * What the library left under its keys is well-formed. Returns the cache and
+ * the outboxes: `null` when no outbox key is left, else the value of each
+ * (the previous version's key and every page's `AlgoliaInsightsOutbox:…`).
+ */
 async function assertStorageWellFormed(page) {
-  const stored = await page.evaluate((keys) => keys.map((k) => localStorage.getItem(k)), [CACHE_KEY, OUTBOX_KEY]);
-  const [cache, outbox] = stored;
+  const stored = await page.evaluate((cacheKey) => {
+    const outboxKeys = Object.keys(localStorage).filter((k) => k.startsWith("AlgoliaInsightsOutbox"));
+    return [localStorage.getItem(cacheKey), outboxKeys.length ? outboxKeys.map((k) => localStorage.getItem(k)) : null];
+  }, CACHE_KEY);
+  const [cache, outboxes] = stored;
   if (cache !== null) {
     const parsed = JSON.parse(cache);
     assert.equal(typeof parsed, "object");
@@ -165,12 +177,19 @@ async function assertStorageWellFormed(page) {
       assert.ok(Array.isArray(entry) && /^[0-9a-f]{32}$/.test(entry[0]) && typeof entry[1] === "number", `${key}: ${JSON.stringify(entry)}`);
     }
   }
-  if (outbox !== null) {
+  for (const outbox of outboxes || []) {
     const parsed = JSON.parse(outbox);
     assert.ok(Array.isArray(parsed.e), outbox.slice(0, 200));
   }
   return stored;
 }
+
+/**
+ * Waits until no outbox key is left: the page claims what it finds as it
+ * starts, once the Web Locks API granted it the locks (tasks of their own).
+ */
+const outboxesGone = (page) =>
+  waitFor(() => page.evaluate(() => !Object.keys(localStorage).some((k) => k.startsWith("AlgoliaInsightsOutbox"))), "no outbox key left");
 
 for (const [label, key, value] of CORRUPTIONS) {
   test(`corrupted storage (${label}) is discarded and everything still works`, async () => {
@@ -181,9 +200,10 @@ for (const [label, key, value] of CORRUPTIONS) {
       arg: { key, stored },
     });
     await clickThenPurchase(page, app, 2);
+    if (key !== CACHE_KEY) await outboxesGone(page);
     const [cache, outbox] = await assertStorageWellFormed(page);
     // The corrupted value itself is gone.
-    assert.notEqual(key === CACHE_KEY ? cache : outbox, stored);
+    if (key === CACHE_KEY) assert.notEqual(cache, stored);
     assert.equal(outbox, null, "nothing left to send");
     assert.deepEqual(messages.filter((m) => m.type === "error" || m.type === "pageerror"), []);
     assert.ok(messages.every((m) => !m.text.includes(API_KEY)));
@@ -205,6 +225,7 @@ test("a valid event left in storage among corrupted ones is sent once, and only 
   const left = all.filter((r) => r.event.eventName === "Left over");
   assert.equal(left.length, 1);
   assert.equal(left[0].event.userToken, "left-over-user");
+  await outboxesGone(page);
   const [, outbox] = await assertStorageWellFormed(page);
   assert.equal(outbox, null);
   assert.deepEqual(messages.filter((m) => m.type === "error" || m.type === "pageerror"), []);
