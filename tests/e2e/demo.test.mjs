@@ -50,14 +50,25 @@ async function lastSearch(query) {
   return searches.filter((s) => s.query === query).at(-1);
 }
 
+/**
+ * The search the server answered for `query` with `queryID` (its log record).
+ * Typing and Enter may both search for `query`; on a busy machine their
+ * answers can arrive in either order, so the record is found by the queryID
+ * the store shows, not by being the last one.
+ */
+async function searchWith(query, queryID) {
+  const records = await server.requests({ path: SEARCH_PATH });
+  const searches = records.flatMap((r) => r.searches.map((s) => ({ ...s, status: r.status })));
+  return searches.find((s) => s.query === query && s.queryID && s.queryID === queryID);
+}
+
 /** Types `query`, waits for its results, and returns the server's search record. */
 async function searchFor(page, query) {
   await page.fill('[data-testid="search-input"]', query);
   await page.press('[data-testid="search-input"]', "Enter");
   const search = await waitFor(async () => {
-    const s = await lastSearch(query);
     const shown = await page.locator('[data-testid="grid"]').getAttribute("data-query-id");
-    return s && s.queryID && shown === s.queryID && s;
+    return shown && (await searchWith(query, shown));
   }, `results for "${query}"`);
   assert.equal(await text(page, "query-id"), search.queryID, "the store shows the search's queryID");
   return search;

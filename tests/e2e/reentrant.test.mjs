@@ -214,7 +214,7 @@ test("localStorage.setItem and document.cookie wrappers that call aa(): no event
     Storage.prototype.setItem = function (key, value) {
       if (window.aa) {
         window.wrapperReturns.push(window.aa("getUserToken", {}, (error, token) => window.storageTokens.push(token)));
-        if (!storageEvent && key === "AlgoliaInsightsOutbox") {
+        if (!storageEvent && String(key).startsWith("AlgoliaInsightsOutbox")) {
           storageEvent = true;
           window.wrapperCalls.push(window.aa("clickedObjectIDs", click("from-set-item")));
         }
