@@ -15,7 +15,7 @@
 // other host, and a normal init + event still arrives.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, uniqueAppId, watchConsole } from "./harness.mjs";
+import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, uniqueAppId, watchConsole, countSends } from "./harness.mjs";
 
 const API_KEY = "matrix-secret-search-key-7f3a";
 
@@ -191,22 +191,7 @@ async function open(file, app) {
   );
   const page = await context.newPage();
   const messages = watchConsole(page);
-  // Counts the requests the library starts to the events endpoint and those
-  // that got an answer or failed.
-  await page.addInitScript(() => {
-    window.sendsStarted = 0;
-    window.sendsSettled = 0;
-    const originalFetch = window.fetch;
-    window.fetch = function (url) {
-      const request = originalFetch.apply(this, arguments);
-      if (String(url).includes("/1/events")) {
-        window.sendsStarted++;
-        const settled = () => window.sendsSettled++;
-        request.then(settled, settled);
-      }
-      return request;
-    };
-  });
+  await countSends(page);
   await page.goto(`${server.url}/${file}?app=${app}`);
   await waitFor(() => page.evaluate(() => window.ready === true), "the library ready", 60000);
   return { context, page, messages, elsewhere };

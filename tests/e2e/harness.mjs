@@ -167,3 +167,25 @@ export function watchConsole(page) {
 export function uniqueAppId(label) {
   return `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
+
+/**
+ * Counts in the page the requests the library starts to the events endpoint
+ * (`window.sendsStarted`) and those that got an answer or failed
+ * (`window.sendsSettled`).
+ */
+export function countSends(page) {
+  return page.addInitScript(() => {
+    window.sendsStarted = 0;
+    window.sendsSettled = 0;
+    const originalFetch = window.fetch;
+    window.fetch = function (url) {
+      const request = originalFetch.apply(this, arguments);
+      if (String(url).includes("/1/events")) {
+        window.sendsStarted++;
+        const settled = () => window.sendsSettled++;
+        request.then(settled, settled);
+      }
+      return request;
+    };
+  });
+}

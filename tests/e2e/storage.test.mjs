@@ -7,7 +7,7 @@
 // corrupted value is discarded (replaced or removed), never fatal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, uniqueAppId, watchConsole } from "./harness.mjs";
+import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, uniqueAppId, watchConsole, countSends } from "./harness.mjs";
 
 const CACHE_KEY = "AlgoliaObjectQueryCache";
 const OUTBOX_KEY = "AlgoliaInsightsOutbox";
@@ -92,27 +92,6 @@ async function openWith(app, seed) {
   return { context, page, messages };
 }
 
-/**
- * Counts in the page the requests the library starts to the events endpoint
- * (`window.sendsStarted`) and those that got an answer or failed
- * (`window.sendsSettled`).
- */
-function countSends(page) {
-  return page.addInitScript(() => {
-    window.sendsStarted = 0;
-    window.sendsSettled = 0;
-    const originalFetch = window.fetch;
-    window.fetch = function (url) {
-      const request = originalFetch.apply(this, arguments);
-      if (String(url).includes("/1/events")) {
-        window.sendsStarted++;
-        const settled = () => window.sendsSettled++;
-        request.then(settled, settled);
-      }
-      return request;
-    };
-  });
-}
 
 const MARKER = "Storage marker";
 
