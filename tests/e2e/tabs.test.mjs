@@ -194,6 +194,23 @@ for (const count of [2, 3, 5]) {
     closedTabsThenANewOne(count));
 }
 
+/**
+ * A first tab whose 5 clicks ("first-0"…"first-4") got one 503 and now wait
+ * in its own outbox key; resolves to the tab and that key.
+ */
+async function firstTabWithFailedEvents(context, app) {
+  await server.fail({ mode: "status", status: 503, times: 1, appId: app });
+  const first = await openTab(context, app);
+  await clicks(first, "first", 5);
+  await first.clock.runFor(100);
+  await failed(first, 5);
+  const [firstKey] = await waitFor(async () => {
+    const all = await outboxes(first);
+    return all.length === 1 && all[0].ids.length === 5 && all.map((o) => o.key);
+  }, "the first tab's 5 failed events stored");
+  return { first, firstKey };
+}
+
 test("without Web Locks (leases), 2 tabs send while the endpoint answers 503 and close; a new tab delivers every event exactly once", { timeout: 120000 }, () =>
   closedTabsThenANewOne(2, { webLocks: false }));
 
@@ -231,15 +248,7 @@ test("a tab opened while another is still retrying: the live tab's events are no
   const app = uniqueAppId("live");
   const context = await newContext();
   try {
-    await server.fail({ mode: "status", status: 503, times: 1, appId: app });
-    const first = await openTab(context, app);
-    await clicks(first, "first", 5);
-    await first.clock.runFor(100);
-    await failed(first, 5);
-    const [firstKey] = await waitFor(async () => {
-      const all = await outboxes(first);
-      return all.length === 1 && all[0].ids.length === 5 && all.map((o) => o.key);
-    }, "the first tab's 5 failed events stored");
+    const { first, firstKey } = await firstTabWithFailedEvents(context, app);
     // The first tab is also hidden (a tab switch): with Web Locks it keeps
     // its events. Headless pages are never hidden: the event is dispatched.
     await first.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
@@ -277,15 +286,7 @@ test("a tab closing with its retry pending: one of the two live tabs waiting for
   const app = uniqueAppId("handover");
   const context = await newContext();
   try {
-    await server.fail({ mode: "status", status: 503, times: 1, appId: app });
-    const first = await openTab(context, app);
-    await clicks(first, "first", 5);
-    await first.clock.runFor(100);
-    await failed(first, 5);
-    const [firstKey] = await waitFor(async () => {
-      const all = await outboxes(first);
-      return all.length === 1 && all[0].ids.length === 5 && all.map((o) => o.key);
-    }, "the first tab's 5 failed events stored");
+    const { first, firstKey } = await firstTabWithFailedEvents(context, app);
     const others = [await openTab(context, app), await openTab(context, app)];
     await waitFor(async () => {
       const l = await locks(others[0]);
