@@ -19,7 +19,7 @@ function start() {
 
 const clients = clientFactory(start, "the embedded search_insights_wasm_bg.wasm");
 export const createInsightsClient = clients.createInsightsClient;
-export const AlgoliaAnalytics = makeAlgoliaAnalytics(clients.newClient);
+export const AlgoliaAnalytics = /* @__PURE__ */ makeAlgoliaAnalytics(clients.newClient);
 export { getRequesterForBrowser, getRequesterForNode, getFunctionalInterface, processQueue, LocalStorage } from "./compat.js";
 
 const aa = createInsightsClient();
