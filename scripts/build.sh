@@ -20,7 +20,9 @@ scripts/cargo-wasm build --release -p search-insights-wasm --lib
 unset RUSTFLAGS
 wasm-bindgen --target web --out-dir target/bindgen --out-name search_insights_wasm \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/search_insights_wasm.wasm"
-node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
+# -ocimfs=0 (no inlining of functions just because they have one caller):
+# 1.6 KB less gzipped, measured on the whole module.
+node_modules/.bin/wasm-opt -Oz --converge -ocimfs=0 --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   target/bindgen/search_insights_wasm_bg.wasm -o pkg/search_insights_wasm_bg.wasm
