@@ -3,6 +3,8 @@
 // itself with the named exports as its properties, as with search-insights.
 import aa = require("search-insights-wasm");
 import { createInsightsClient, type InsightsClient, type InsightsEvent } from "search-insights-wasm";
+// esModuleInterop: the default import of a CommonJS module is its module.exports, `aa`.
+import defaultImport from "search-insights-wasm";
 
 aa("init", { appId: "APP", apiKey: "KEY", flushDelay: 10 });
 const version: string = aa("getVersion");
@@ -29,6 +31,7 @@ export function mistakes() {
 console.log(
   JSON.stringify({
     callable: typeof aa,
+    defaultImport: defaultImport === aa,
     version,
     token,
     getUserToken: aa("getUserToken"),

@@ -231,6 +231,7 @@ test("those files, compiled, run against the build as their types say", () => {
   const cjs = runFile("commonjs.cjs");
   assert.deepEqual(cjs, {
     callable: "function",
+    defaultImport: true,
     version: "2.17.3",
     token: "backend-user",
     getUserToken: "backend-user",
