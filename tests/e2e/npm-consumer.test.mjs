@@ -15,6 +15,8 @@ const SHIPPED = [
   "index-browser.cjs",
   "index-node.cjs",
   "index-node.mjs",
+  "index.d.cts",
+  "index.d.mts",
   "index.d.ts",
   "index.mjs",
   "package.json",
