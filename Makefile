@@ -30,4 +30,4 @@ fuzz: setup
 	@scripts/fuzz.sh $(or $(SECONDS),600)
 
 clean:
-	rm -rf target pkg/search-insights.min.js pkg/search_insights_wasm_bg.wasm pkg/index.mjs
+	rm -rf target pkg/search-insights.min.js pkg/search_insights_wasm_bg.wasm pkg/index.mjs pkg/index-browser.cjs pkg/index-node.mjs pkg/index-node.cjs

@@ -60,6 +60,12 @@ pub mod stored_event;
 pub mod token;
 pub mod value;
 
+/// The wasm's allocator (see Cargo.toml): single-threaded WebAssembly, memory
+/// grown as needed.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 // Built for wasm32, and linted natively by clippy.
 #[cfg(any(target_arch = "wasm32", clippy))]
 mod browser;

@@ -238,16 +238,16 @@ impl Shared {
     /// changed: token callbacks, settled Promises, delivery reports. The
     /// first exception a callback throws is returned.
     fn settle(&self) -> Result<(), JsValue> {
-        let (effects, page, notices, progress) = match self.client.try_borrow_mut() {
+        let (effects, page, requester, notices, progress) = match self.client.try_borrow_mut() {
             Ok(mut client) => {
                 let (notices, progress) = (client.take_notices(), client.take_progress());
                 let env = client.env_mut();
-                (std::mem::take(&mut env.effects), env.shared.clone(), notices, progress)
+                (std::mem::take(&mut env.effects), env.shared.clone(), env.requester.clone(), notices, progress)
             }
             Err(_) => return Ok(()),
         };
         for effect in effects {
-            effect.perform(&page);
+            effect.perform(&page, &requester);
         }
         let Progress { completions, reports } = progress;
         let mut first_error = Ok(());
@@ -407,7 +407,7 @@ impl Insights {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Insights {
         let shared = Rc::new_cyclic(|weak| Shared {
-            client: RefCell::new(InsightsClient::new(BrowserPage { shared: weak.clone(), effects: Vec::new() })),
+            client: RefCell::new(InsightsClient::new(BrowserPage { shared: weak.clone(), effects: Vec::new(), requester: JsValue::UNDEFINED })),
             hooks: RefCell::new(Hooks::default()),
             deferred: RefCell::new(Vec::new()),
             event_calls: Cell::new(0),
@@ -439,6 +439,17 @@ impl Insights {
         let result = self.shared.call(&method, &args);
         self.shared.run_deferred();
         result
+    }
+
+    /// Sends every request of this client with `request_fn(url, data)`
+    /// instead of `fetch`/`sendBeacon` (search-insights'
+    /// `createInsightsClient(requestFn)`); anything but a function restores
+    /// the built-in transport. Call it before the first event.
+    #[wasm_bindgen(js_name = useRequester)]
+    pub fn use_requester(&self, request_fn: JsValue) {
+        if let Ok(mut client) = self.shared.client.try_borrow_mut() {
+            client.env_mut().requester = if request_fn.is_function() { request_fn } else { JsValue::UNDEFINED };
+        }
     }
 
     /// Events queued or in flight (for tests and the debugger).

@@ -1,12 +1,19 @@
 // The few page services the wasm core needs that involve callbacks or
-// Promises; everything else it reaches through web-sys.
+// Promises; everything else it reaches through web-sys. They also run in
+// Node.js (no window: no page events, storage or Web Locks; Node's fetch and
+// crypto), and every request can go through a caller's `requestFn` instead.
 
 // POSTs `body` as text/plain (a CORS-simple request: no preflight) and calls
 // `done(status, text)` exactly once, always from a later task or microtask
 // (never while the caller is still running). Status 0 means no answer:
 // `text` then says why when it is known — what `fetch` (or a page's wrapper
 // of it) threw or rejected with, or that nothing came within `timeoutMs`.
-export function post(url, body, keepalive, timeoutMs, done) {
+//
+// With a caller's `requester` (search-insights' `requestFn(url, data)`, data
+// the parsed `{events}`), its answer decides: `true` is a 200, a number is
+// taken as the HTTP status, `false` or anything else is no answer (retried
+// like a network error), and a rejection or exception is a network error.
+export function post(requester, url, body, keepalive, timeoutMs, done) {
   let called = false;
   let timer;
   const finish = (status, text) => {
@@ -18,16 +25,21 @@ export function post(url, body, keepalive, timeoutMs, done) {
   };
   // "Error: blocked by extension", "TypeError: Failed to fetch": what was
   // thrown, as one line, without letting a hostile value throw again.
-  const fail = (error) => {
-    let text = "";
-    try {
-      text = String(error);
-    } catch (e) {
-      // Left unsaid.
-    }
-    finish(0, text);
-  };
+  const fail = (error) => finish(0, describe(error));
   try {
+    if (requester) {
+      timer = setTimeout(() => finish(0, "requestFn gave no answer within " + timeoutMs + " ms"), timeoutMs);
+      Promise.resolve(requester(url, JSON.parse(body))).then(
+        (answer) =>
+          typeof answer === "number"
+            ? finish(answer, "")
+            : answer === true
+              ? finish(200, "")
+              : finish(0, "requestFn resolved " + describe(answer)),
+        fail
+      );
+      return;
+    }
     if (typeof fetch !== "function") throw "fetch is not available";
     const init = { method: "POST", body, keepalive, mode: "cors", credentials: "omit" };
     if (typeof AbortController === "function") {
@@ -45,9 +57,20 @@ export function post(url, body, keepalive, timeoutMs, done) {
   }
 }
 
+// `String(value)` that never throws (a hostile value is left unsaid).
+function describe(value) {
+  try {
+    return String(value);
+  } catch (e) {
+    return "";
+  }
+}
+
 // Whether fetch honours `keepalive` (Firefox before 133 ignores it, and its
 // requests die with the page): the page then leaves with sendBeacon.
-export function keepaliveSupported() {
+// A caller's requester is used in every case.
+export function keepaliveSupported(requester) {
+  if (requester) return true;
   try {
     return typeof fetch === "function" && typeof Request !== "undefined" && "keepalive" in Request.prototype;
   } catch (e) {
@@ -55,9 +78,15 @@ export function keepaliveSupported() {
   }
 }
 
-// navigator.sendBeacon; false when unavailable or refused.
-export function beacon(url, body) {
+// navigator.sendBeacon; false when unavailable or refused. A caller's
+// requester is handed the events instead (its answer is not awaited: the
+// page is going away).
+export function beacon(requester, url, body) {
   try {
+    if (requester) {
+      Promise.resolve(requester(url, JSON.parse(body))).catch(() => {});
+      return true;
+    }
     return typeof navigator !== "undefined" && !!navigator.sendBeacon && navigator.sendBeacon(url, body);
   } catch (e) {
     return false;
@@ -74,13 +103,28 @@ export function later(ms, fn) {
   }
 }
 
+// Fills `bytes` from crypto.getRandomValues (the page's, or Node's global
+// crypto); false when there is none.
+export function randomValues(bytes) {
+  try {
+    globalThis.crypto.getRandomValues(bytes);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// Whether this is a page (not Node.js or a worker): only a page has
+// localStorage, Web Locks shared with other tabs and page events to watch.
+const inPage = typeof window === "object" && window !== null && typeof document === "object";
+
 // Asks the Web Locks API for the lock `name`, to hold for the page's life,
 // and calls `granted()` once it is. Returns false, calling nothing, when the
 // page has no Web Locks API. (A request that fails later is never granted:
 // where that happens, localStorage is not usable either.)
 export function lock(name, granted) {
   try {
-    const locks = typeof navigator !== "undefined" && navigator.locks;
+    const locks = inPage && typeof navigator !== "undefined" && navigator.locks;
     if (!locks || typeof locks.request !== "function") return false;
     locks
       .request(name, () => {
@@ -98,6 +142,7 @@ export function lock(name, granted) {
 export function storageKeys(prefix) {
   const keys = [];
   try {
+    if (!inPage) return "";
     for (let i = 0; i < localStorage.length; i++) {
       const key = localStorage.key(i);
       if (key !== null && key.startsWith(prefix)) keys.push(key);
@@ -112,7 +157,7 @@ export function storageKeys(prefix) {
 // when another document changes `key` in localStorage.
 export function watchPage(onHide, onStorage) {
   try {
-    if (typeof addEventListener !== "function") return;
+    if (!inPage || typeof addEventListener !== "function") return;
     addEventListener("pagehide", () => onHide());
     if (typeof document !== "undefined") {
       document.addEventListener("visibilitychange", () => {

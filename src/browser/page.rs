@@ -21,12 +21,16 @@ use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, Re
 
 #[wasm_bindgen(module = "/src/browser/page.js")]
 extern "C" {
-    fn post(url: &str, body: &str, keepalive: bool, timeout_ms: f64, done: JsValue);
+    fn post(requester: &JsValue, url: &str, body: &str, keepalive: bool, timeout_ms: f64, done: JsValue);
     #[wasm_bindgen(js_name = beacon)]
-    fn send_beacon(url: &str, body: &str) -> bool;
+    fn send_beacon(requester: &JsValue, url: &str, body: &str) -> bool;
     pub(super) fn later(ms: f64, callback: JsValue);
     #[wasm_bindgen(js_name = keepaliveSupported)]
-    fn keepalive_supported() -> bool;
+    fn keepalive_supported(requester: &JsValue) -> bool;
+    /// `crypto.getRandomValues` of the global object (the page's or Node's);
+    /// `false` when there is none.
+    #[wasm_bindgen(js_name = randomValues)]
+    fn random_values(bytes: &mut [u8]) -> bool;
     #[wasm_bindgen(js_name = lock)]
     fn request_web_lock(name: &str, granted: JsValue) -> bool;
     #[wasm_bindgen(js_name = storageKeys)]
@@ -51,6 +55,10 @@ pub(super) enum Effect {
 pub struct BrowserPage {
     pub(super) shared: Weak<Shared>,
     pub(super) effects: Vec<Effect>,
+    /// A caller's `requestFn(url, data)` (search-insights'
+    /// `createInsightsClient(requestFn)`), which then carries every request
+    /// instead of `fetch` and `sendBeacon`; `undefined` for the built-in ones.
+    pub(super) requester: JsValue,
 }
 
 fn window() -> Option<web_sys::Window> {
@@ -71,11 +79,11 @@ impl Transport for BrowserPage {
     }
 
     fn beacon(&mut self, request: &OutgoingRequest) -> bool {
-        send_beacon(&request.url, &request.body)
+        send_beacon(&self.requester, &request.url, &request.body)
     }
 
     fn supports_keepalive(&self) -> bool {
-        keepalive_supported()
+        keepalive_supported(&self.requester)
     }
 }
 
@@ -140,10 +148,7 @@ impl Platform for BrowserPage {
 
     fn random_bytes(&mut self) -> [u8; 16] {
         let mut bytes = [0u8; 16];
-        let filled = window()
-            .and_then(|w| w.crypto().ok())
-            .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-        if !filled {
+        if !random_values(&mut bytes) {
             for b in &mut bytes {
                 *b = (js_sys::Math::random() * 256.0) as u8;
             }
@@ -170,7 +175,7 @@ impl Platform for BrowserPage {
 
 impl Effect {
     /// Does it; the client must not be borrowed (page code may call `aa()`).
-    pub(super) fn perform(self, shared: &Weak<Shared>) {
+    pub(super) fn perform(self, shared: &Weak<Shared>, requester: &JsValue) {
         match self {
             Effect::Send(request) => {
                 let shared = shared.clone();
@@ -186,7 +191,7 @@ impl Effect {
                         shared.response(id, outcome);
                     }
                 });
-                post(&request.url, &request.body, request.keepalive, request.timeout_ms, done);
+                post(requester, &request.url, &request.body, request.keepalive, request.timeout_ms, done);
             }
             Effect::Wake(delay_ms) => {
                 let shared = shared.clone();

@@ -6,11 +6,23 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { startServer, launchBrowser, waitFor, uniqueAppId, watchConsole, ROOT, PKG } from "./harness.mjs";
 
-const SHIPPED = ["README.md", "index.d.ts", "index.mjs", "package.json", "search-insights.min.js", "search_insights_wasm_bg.wasm"];
+const SHIPPED = [
+  "README.md",
+  "index-browser.cjs",
+  "index-node.cjs",
+  "index-node.mjs",
+  "index.d.cts",
+  "index.d.mts",
+  "index.d.ts",
+  "index.mjs",
+  "package.json",
+  "search-insights.min.js",
+  "search_insights_wasm_bg.wasm",
+];
 
 let work, app, tarball, packed, server, browser;
 
@@ -23,7 +35,7 @@ function run(command, args, cwd) {
 }
 
 before(async () => {
-  for (const file of ["index.mjs", "search_insights_wasm_bg.wasm", "search-insights.min.js"]) {
+  for (const file of ["index.mjs", "index-browser.cjs", "index-node.mjs", "index-node.cjs", "search_insights_wasm_bg.wasm", "search-insights.min.js"]) {
     assert.ok(existsSync(join(PKG, file)), `pkg/${file} is missing: run \`make build\` first`);
   }
   work = mkdtempSync(join(tmpdir(), "insights-npm-"));
@@ -92,21 +104,18 @@ test("the client's type is accepted by InstantSearch.js and Autocomplete's insig
   run(join(ROOT, "node_modules/.bin/tsc"), ["--noEmit", "-p", "tsconfig.integrations.json"], app);
 });
 
-test("Vite emits the wasm as a hashed asset of the bundle", (t) => {
+test("Vite bundles the embedded wasm: one JavaScript file, no .wasm asset", (t) => {
   const assets = readdirSync(join(app, "dist/assets"));
-  const wasm = assets.filter((f) => f.endsWith(".wasm"));
-  assert.equal(wasm.length, 1, `one .wasm asset: ${assets}`);
-  assert.match(wasm[0], /^search_insights_wasm_bg-[\w-]+\.wasm$/);
-  assert.ok(readFileSync(join(app, "dist/assets", wasm[0])).equals(readFileSync(join(PKG, "search_insights_wasm_bg.wasm"))));
+  assert.deepEqual(assets.filter((f) => f.endsWith(".wasm")), [], `no .wasm asset: ${assets}`);
   const js = assets.filter((f) => f.endsWith(".js"));
-  assert.equal(js.length, 1);
+  assert.equal(js.length, 1, `one JavaScript file: ${assets}`);
   const bundle = readFileSync(join(app, "dist/assets", js[0]), "utf8");
-  assert.ok(bundle.includes(`/assets/${wasm[0]}`), "the bundle refers to the emitted asset");
-  const wasmBytes = readFileSync(join(app, "dist/assets", wasm[0]));
-  t.diagnostic(
-    `Vite bundle: ${Buffer.byteLength(bundle)} B JS (${gzipSync(bundle, { level: 9 }).length} B gzipped) + ` +
-      `${wasmBytes.length} B wasm (${gzipSync(wasmBytes, { level: 9 }).length} B gzipped)`
-  );
+  // The gzipped wasm, as base64, is in the bundle.
+  const packed = bundle.match(/["'`](H4sI[A-Za-z0-9+/=]{1000,})["'`]/);
+  assert.ok(packed, "the bundle holds a base64 gzip stream");
+  assert.ok(gunzipSync(Buffer.from(packed[1], "base64")).equals(readFileSync(join(PKG, "search_insights_wasm_bg.wasm"))), "it is the wasm");
+  assert.ok(!bundle.includes("search_insights_wasm_bg.wasm\", import.meta.url"), "no URL of the .wasm file is left for a bundler to follow");
+  t.diagnostic(`Vite bundle: ${Buffer.byteLength(bundle)} B JS (${gzipSync(bundle, { level: 9 }).length} B gzipped), wasm included`);
 });
 
 test("the bundled app: queued calls run, events arrive, two independent clients", async () => {
@@ -152,11 +161,7 @@ test("the bundled app: queued calls run, events arrive, two independent clients"
   assert.equal(byName["Consumer view"].userToken, "second-user");
   assert.deepEqual(byName["Consumer view"].objectIDs, ["2", "3"]);
 
-  const wasm = fetched.filter((r) => r.path.endsWith(".wasm"));
-  assert.equal(wasm.length, 1, JSON.stringify(fetched));
-  assert.match(wasm[0].path, /^\/assets\/search_insights_wasm_bg-[\w-]+\.wasm$/);
-  assert.equal(wasm[0].status, 200);
-  assert.equal(wasm[0].type, "application/wasm");
+  assert.deepEqual(fetched.filter((r) => r.path.endsWith(".wasm")), [], "the wasm is embedded: no request for it");
   assert.deepEqual(fetched.filter((r) => r.path.startsWith("/pkg/")), [], "nothing is loaded from the repository's pkg/");
   assert.deepEqual(consoleMessages.filter((m) => m.type === "error" || m.type === "pageerror"), []);
   await page.close();

@@ -1,9 +1,11 @@
 // What the page can do wrong, or what can go wrong around the page, and the
 // library still settles, stays bounded and sends exactly what it was given:
-// - the .wasm cannot be loaded (a 404 from the real endpoint's file server):
-//   every event Promise resolves false, token getters' callbacks get the
-//   error, `aa.queue` holds at most 1000 calls, one warning, one error;
-// - the same in Node, where fetching the file: URL fails: the process exits;
+// - the wasm cannot be loaded (the script tag's .wasm a 404 from the real
+//   endpoint's file server; the npm build's embedded wasm refused by a
+//   Content-Security-Policy without 'wasm-unsafe-eval'): every event Promise
+//   resolves false, token getters' callbacks get the error, `aa.queue` holds
+//   at most 1000 calls, one warning, one error;
+// - the browser npm build imported in Node: it loads, and the process exits;
 // - entries in `aa.queue` that are no call: skipped, the rest run in order;
 // - an object with a million keys: refused without reading one of them;
 // - strings with a lone UTF-16 surrogate: refused, never merged with U+FFFD.
@@ -20,9 +22,12 @@ const AFTER = " Nothing is sent: event Promises resolve false.";
 const LONE = "holds a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair), which is not valid Unicode";
 const CALLS = 20000;
 
-// /broken/ serves both builds without their .wasm (the endpoint answers 404).
+// /broken/ serves the script-tag file without its .wasm (the endpoint answers
+// 404). The npm build embeds its wasm: broken-module.html is served with a
+// Content-Security-Policy that refuses to compile it.
+const BROKEN_MODULE_CSP = "script-src 'self' 'unsafe-inline'; connect-src 'self'";
 const BROKEN_MODULE_PAGE = `<!doctype html><html><body><script type="module">
-  import aa from "/broken/index.mjs";
+  import aa from "/pkg/index.mjs";
   window.aa = aa;
   const app = new URLSearchParams(location.search).get("app");
   aa("init", { appId: app, apiKey: "key", host: location.origin });
@@ -81,13 +86,14 @@ let server, browser;
 before(async () => {
   const www = makeSite({
     "broken-module.html": BROKEN_MODULE_PAGE,
+    "broken-module.html.headers": `Content-Security-Policy: ${BROKEN_MODULE_CSP}\n`,
     "broken-snippet.html": BROKEN_SNIPPET_PAGE,
     "junk-module.html": JUNK_MODULE_PAGE,
     "junk-snippet.html": JUNK_SNIPPET_PAGE,
     "ready.html": READY_PAGE,
   });
   mkdirSync(join(www, "broken"));
-  for (const file of ["index.mjs", "search-insights.min.js"]) copyFileSync(join(PKG, file), join(www, "broken", file));
+  copyFileSync(join(PKG, "search-insights.min.js"), join(www, "broken", "search-insights.min.js"));
   server = await startServer({ www });
   browser = await launchBrowser();
 });
@@ -102,7 +108,13 @@ function loadFailure(url) {
   return new RegExp(`^${OURS}could not load ${escaped} \\((.+)\\)\\.${AFTER.replace(/\./g, "\\.")}$`);
 }
 
-test("npm module, .wasm 404: 20000 Promises resolve false, the queue stops at 1000, one warning, one error", async () => {
+const CSP_REFUSED =
+  OURS +
+  "this page's Content-Security-Policy blocks WebAssembly: script-src lacks 'wasm-unsafe-eval'. Add 'wasm-unsafe-eval' to script-src " +
+  "(and the Insights host, https://insights.algolia.io or your region's, to connect-src)." +
+  AFTER;
+
+test("npm module, wasm refused by the page's CSP: 20000 Promises resolve false, the queue stops at 1000, one warning, one error", async () => {
   const app = uniqueAppId("robust-404-module");
   const page = await browser.newPage();
   const messages = watchConsole(page);
@@ -121,12 +133,10 @@ test("npm module, .wasm 404: 20000 Promises resolve false, the queue stops at 10
   assert.deepEqual(queued.slice(0, 5), ["init", "setUserToken", "getUserToken", "getVersion", "19004"]);
   assert.equal(queued[999], "19999");
 
-  const wasmUrl = `${server.url}/broken/search_insights_wasm_bg.wasm`;
   await waitFor(() => ours().length === 2, "the queue warning and the load error");
   const [warning, error] = ours();
   assert.deepEqual(warning, { type: "warning", text: QUEUE_FULL });
-  assert.equal(error.type, "error");
-  assert.match(error.text, loadFailure(wasmUrl));
+  assert.deepEqual(error, { type: "error", text: CSP_REFUSED });
 
   // The token getter's node-style callback got the error; getVersion its version.
   assert.deepEqual(await page.evaluate(() => window.tokenCallback), { err: error.text, token: undefined });
@@ -195,24 +205,27 @@ test("script tag, .wasm 404: the queue cut to 1000 once the load failed, callbac
   await page.close();
 });
 
-test("Node: importing the npm module, where fetching its file: URL fails, settles the event Promise and exits", () => {
+test("Node: the browser npm build imported by path queues until its embedded wasm is ready, sends through requestFn, and exits", () => {
   const script = `
-    const { default: aa } = await import(${JSON.stringify(join(PKG, "index.mjs"))});
-    aa("init", { appId: "node-app", apiKey: "key" });
-    const first = aa("clickedObjectIDs", { index: "products", eventName: "Node click", objectIDs: ["1"] });
-    console.log("queued", aa.queue.length, await first);
+    const { createInsightsClient } = await import(${JSON.stringify(join(PKG, "index.mjs"))});
+    const requests = [];
+    const aa = createInsightsClient((url, data) => {
+      requests.push({ url, events: data.events.length });
+      return Promise.resolve(true);
+    });
+    aa("init", { appId: "node-app", apiKey: "key", host: "http://127.0.0.1:9" });
+    const first = aa("clickedObjectIDs", { index: "products", eventName: "Node click", objectIDs: ["1"], userToken: "u" });
+    console.log("queued", aa.queue.length, await first, aa.queue);
     const later = [];
-    for (let i = 0; i < 20000; i++) later.push(aa("clickedObjectIDs", { index: "products", eventName: "Node click", objectIDs: [String(i)] }));
+    for (let i = 0; i < 20000; i++) later.push(aa("clickedObjectIDs", { index: "products", eventName: "Node click", objectIDs: [String(i)], userToken: "u" }));
     const values = await Promise.all(later);
-    console.log("later", values.filter((v) => v === false).length, aa.queue.length);`;
+    const events = requests.reduce((n, r) => n + r.events, 0);
+    console.log("later", values.filter((v) => v === true).length, events, requests.every((r) => r.url.startsWith("http://127.0.0.1:9/1/events?X-Algolia-Application-Id=node-app&")));`;
   const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 120000 });
   assert.equal(result.signal, null, "exited by itself: " + result.stderr);
   assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout, "queued 2 false\nlater 20000 2\n");
-  const wasmUrl = new URL("search_insights_wasm_bg.wasm", "file://" + PKG + "/").href;
-  const lines = result.stderr.trim().split("\n");
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0], loadFailure(wasmUrl));
+  assert.equal(result.stdout, "queued 2 true undefined\nlater 20000 20001 true\n");
+  assert.equal(result.stderr, "");
 });
 
 for (const [build, file] of [

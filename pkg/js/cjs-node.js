@@ -1,0 +1,3 @@
+// pkg/index-node.cjs: `require("search-insights-wasm")` is `aa` itself, with
+// the named exports as its properties, as search-insights' CommonJS entries are.
+module.exports = require("./compat.js").asCommonJS(require("./entry-node.js"));
