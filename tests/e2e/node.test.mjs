@@ -4,8 +4,11 @@
 // ESM and CommonJS sends (the event, the credentials on the wire, the
 // process exiting by itself), a search-insights backend run unchanged (a
 // custom requestFn gets `(url, data)` and nothing reaches the network; the
-// Node requester delivers), anonymous tokens, synchronous getters, and a
-// bare server-side import that prints nothing. Needs `make build` first.
+// Node requester delivers), anonymous tokens, synchronous getters,
+// search-insights' AlgoliaAnalytics class with processQueue and
+// getFunctionalInterface, and a bare server-side import that prints nothing.
+// search-insights itself runs the backend and anonymous scripts as the
+// reference. Needs `make build` first.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, rmSync } from "node:fs";
@@ -30,7 +33,7 @@ before(async () => {
   // `import`/`require("search-insights-wasm")`.
   app = scratchProject(work, "app", {
     install: tarball,
-    files: { "send.mjs": "send.mjs", "send.cjs": "send.cjs", "getters.mjs": "getters.mjs", "getters.cjs": "getters.cjs" },
+    files: { "send.mjs": "send.mjs", "send.cjs": "send.cjs", "getters.mjs": "getters.mjs", "getters.cjs": "getters.cjs", "class.cjs": "class.cjs" },
   });
   // Code written for search-insights, with this package installed under that name.
   dropin = scratchProject(work, "dropin", {
@@ -220,6 +223,44 @@ for (const [kind, file] of [
     });
   });
 }
+
+/** The methods of a search-insights AlgoliaAnalytics instance (own and inherited, no private `_` ones). */
+function methodNames(instance) {
+  const names = new Set();
+  for (let o = instance; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) if (key !== "constructor" && !key.startsWith("_") && typeof instance[key] === "function") names.add(key);
+  }
+  return [...names].sort();
+}
+
+test("AlgoliaAnalytics in Node: every method of search-insights' class is an instance method the library knows; it sends through its requestFn; processQueue and getFunctionalInterface drive it", async () => {
+  const { AlgoliaAnalytics } = await import("search-insights");
+  const names = methodNames(new AlgoliaAnalytics({ requestFn: () => Promise.resolve(true) }));
+  assert.ok(names.includes("clickedObjectIDsAfterSearch") && names.length >= 20, `search-insights' methods: ${names}`);
+  const appId = uniqueAppId("class");
+  const result = await runNode(["class.cjs"], { cwd: app, env: { ...envFor(appId), INSIGHTS_METHODS: JSON.stringify(names) } });
+  exitedCleanly(assert, result);
+  assert.equal(result.stderr, "", "nothing on stderr");
+  const out = report(result);
+  assert.equal(out.control, 2, "an unknown method is seen as such (getFunctionalInterface, aa)");
+  assert.deepEqual(Object.keys(out.methods), names);
+  assert.deepEqual(
+    Object.entries(out.methods).filter(([, outcome]) => outcome !== "ran" && outcome !== "argument error"),
+    [],
+    "every method exists and is known"
+  );
+  assert.equal(out.version, SEARCH_INSIGHTS_VERSION);
+  assert.equal(out.queuedToken, "queued-user", "processQueue ran the queued call on the instance");
+  assert.equal(out.result, true);
+  const prefix = `${server.url}/1/events?X-Algolia-Application-Id=${appId}&X-Algolia-API-Key=${API_KEY}&X-Algolia-Agent=`;
+  assert.ok(out.calls.length >= 1 && out.calls.every((call) => call.url.startsWith(prefix)), JSON.stringify(out.calls));
+  const events = out.calls.flatMap((call) => call.events);
+  assert.deepEqual(
+    events.map((e) => [e.eventType, e.eventName, e.objectIDs, e.userToken]),
+    [["click", "Class click", ["k-1"], "queued-user"]]
+  );
+  assert.deepEqual(await server.requests({ appId }), [], "the instance's requestFn carried it: nothing reached the network");
+});
 
 for (const [kind, args] of [
   ["ESM import", ["--input-type=module", "-e", "await import('search-insights-wasm');"]],
