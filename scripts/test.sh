@@ -120,7 +120,9 @@ fi
 echo "== end-to-end tests (Playwright + headless Chromium)"
 e2e_files=(tests/e2e/*.test.mjs)
 if [ -e "${e2e_files[0]}" ]; then
-  node --test --test-concurrency=1 --test-reporter=spec "${e2e_files[@]}" >"$logs/e2e.log" 2>&1
+  # --test-timeout: a test that hangs fails after 5 minutes (a safety net,
+  # far above any test's run time) instead of holding the whole run.
+  node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${e2e_files[@]}" >"$logs/e2e.log" 2>&1
   status=$?
   grep -vE '^\s*$' "$logs/e2e.log" | grep -E '^(✔|✖|﹣|ℹ|  ✖|#)|delivery:|batching:|tabs:|parity' | head -400
   count() { grep -Eo "^ℹ $1 [0-9]+" "$logs/e2e.log" | awk '{print $3}' | tail -1; }

@@ -10,30 +10,29 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, makeSite, launchBrowser, waitFor, uniqueAppId, watchConsole } from "./harness.mjs";
 
-// `window.make(answers, options)`: a client whose requestFn records each call
-// and answers with the next of `answers` ("throw", "reject", or a value).
+// `?app=…&answers=[…]&init={…}`: the page's own client, made with a
+// requestFn that records each call and answers with the next of `answers`
+// ("throw", "reject", or a value). It is made at the top of the module, as a
+// site makes it, while the wasm is still loading.
 const PAGE = `<!doctype html><html><body><script type="module">
   import * as insights from "/pkg/index.mjs";
   window.insights = insights;
-  const app = new URLSearchParams(location.search).get("app");
+  const params = new URLSearchParams(location.search);
+  const answers = JSON.parse(params.get("answers") || "[true]");
   window.calls = [];
   window.reports = [];
-  window.make = (answers, options = {}) => {
-    const aa = insights.createInsightsClient((...args) => {
-      const [url, data] = args;
-      window.calls.push({ url, data: JSON.parse(JSON.stringify(data)), args: args.length });
-      const answer = answers.length > 1 ? answers.shift() : answers[0];
-      if (answer === "throw") throw new Error("requestFn threw");
-      if (answer === "reject") return Promise.reject(new Error("requestFn rejected"));
-      return Promise.resolve(answer);
-    });
-    aa("init", Object.assign({ appId: app, apiKey: "key", host: location.origin }, options));
-    aa("onDelivery", (report) => window.reports.push(report));
-    return aa;
-  };
-  // Once the wasm is ready (queued callbacks run then), clients made by
-  // make() are ready at once.
-  insights.default("getUserToken", null, () => { window.ready = true; });
+  const aa = insights.createInsightsClient((...args) => {
+    const [url, data] = args;
+    window.calls.push({ url, data: JSON.parse(JSON.stringify(data)), args: args.length });
+    const answer = answers.length > 1 ? answers.shift() : answers[0];
+    if (answer === "throw") throw new Error("requestFn threw");
+    if (answer === "reject") return Promise.reject(new Error("requestFn rejected"));
+    return Promise.resolve(answer);
+  });
+  window.aa = aa;
+  aa("init", Object.assign({ appId: params.get("app"), apiKey: "key", host: location.origin }, JSON.parse(params.get("init") || "{}")));
+  aa("onDelivery", (report) => window.reports.push(report));
+  aa("getUserToken", null, () => { window.ready = true; });
 </script></body></html>`;
 
 let server, browser;
@@ -46,11 +45,12 @@ after(async () => {
   await server?.stop();
 });
 
-async function open(label) {
+async function open(label, answers = [true], init = {}) {
   const app = uniqueAppId(label);
   const page = await browser.newPage();
   const messages = watchConsole(page);
-  await page.goto(`${server.url}/request-fn.html?app=${app}`);
+  const query = new URLSearchParams({ app, answers: JSON.stringify(answers), init: JSON.stringify(init) });
+  await page.goto(`${server.url}/request-fn.html?${query}`);
   await waitFor(() => page.evaluate(() => window.ready === true), "the page's module");
   return { app, page, messages };
 }
@@ -59,10 +59,7 @@ const click = (id) => ({ index: "products", eventName: "Transport click", object
 
 test("requestFn receives (url, data) with search-insights' url and {events}; nothing reaches the network", async () => {
   const { app, page, messages } = await open("rf-true");
-  const result = await page.evaluate(async (event) => {
-    const aa = window.make([true]);
-    return aa("clickedObjectIDs", event);
-  }, click("1"));
+  const result = await page.evaluate((event) => window.aa("clickedObjectIDs", event), click("1"));
   assert.equal(result, true);
   const calls = await page.evaluate(() => window.calls);
   assert.equal(calls.length, 1);
@@ -87,8 +84,8 @@ test("requestFn receives (url, data) with search-insights' url and {events}; not
 
 test("requestFn answering false, rejecting or throwing: the events are retried through it and delivered once", async () => {
   for (const failure of [false, "reject", "throw"]) {
-    const { app, page, messages } = await open("rf-retry");
-    const result = await page.evaluate(async ([event, failure]) => window.make([failure, true])("clickedObjectIDs", event), [click("2"), failure]);
+    const { app, page, messages } = await open("rf-retry", [failure, true]);
+    const result = await page.evaluate((event) => window.aa("clickedObjectIDs", event), click("2"));
     assert.equal(result, true, `after ${failure}`);
     const calls = await page.evaluate(() => window.calls);
     assert.equal(calls.length, 2, `one failed try, one retry (${failure})`);
@@ -111,28 +108,26 @@ test("requestFn answering false, rejecting or throwing: the events are retried t
 });
 
 test("requestFn answering a status number: 422 is not retried (the Promise resolves false), 503 is", async () => {
-  const { page } = await open("rf-status");
-  const refused = await page.evaluate(async (event) => window.make([422])("clickedObjectIDs", event), click("3"));
+  const refusing = await open("rf-422", [422]);
+  const refused = await refusing.page.evaluate((event) => window.aa("clickedObjectIDs", event), click("3"));
   assert.equal(refused, false);
-  assert.equal(await page.evaluate(() => window.calls.length), 1, "422 is final");
-  assert.deepEqual(await page.evaluate(() => window.reports.map((r) => [r.status, r.willRetry])), [[422, false]]);
-  const retried = await page.evaluate(async (event) => {
-    window.calls = [];
-    window.reports = [];
-    return window.make([503, 200])("clickedObjectIDs", event);
-  }, click("4"));
+  assert.equal(await refusing.page.evaluate(() => window.calls.length), 1, "422 is final");
+  assert.deepEqual(await refusing.page.evaluate(() => window.reports.map((r) => [r.status, r.willRetry])), [[422, false]]);
+  await refusing.page.close();
+  const retrying = await open("rf-503", [503, 200]);
+  const retried = await retrying.page.evaluate((event) => window.aa("clickedObjectIDs", event), click("4"));
   assert.equal(retried, true);
-  assert.deepEqual(await page.evaluate(() => window.reports.map((r) => [r.status, r.willRetry])), [
+  assert.deepEqual(await retrying.page.evaluate(() => window.reports.map((r) => [r.status, r.willRetry])), [
     [503, true],
     [200, false],
   ]);
-  await page.close();
+  await retrying.page.close();
 });
 
 test("the page being hidden sends what is queued through requestFn, without waiting for the flush delay", async () => {
-  const { page } = await open("rf-hide");
+  const { page } = await open("rf-hide", [true], { flushDelay: 60000 });
   await page.evaluate((event) => {
-    window.pending = window.make([true], { flushDelay: 60000 })("clickedObjectIDs", event);
+    window.pending = window.aa("clickedObjectIDs", event);
   }, click("5"));
   assert.equal(await page.evaluate(() => window.calls.length), 0, "the flush delay holds the event");
   await page.evaluate(() => window.dispatchEvent(new Event("pagehide")));
