@@ -177,8 +177,12 @@ impl Effect {
     /// Does it; the client must not be borrowed (page code may call `aa()`).
     pub(super) fn perform(self, shared: &Weak<Shared>, requester: &JsValue) {
         match self {
+            // The answer and the wake-up hold the client (strongly): a client
+            // the page no longer references (a backend's client per request,
+            // whose Promise alone is kept) lives until its events are sent.
+            // Once called, each closure is freed and lets go of it.
             Effect::Send(request) => {
-                let shared = shared.clone();
+                let Some(shared) = shared.upgrade() else { return };
                 let id = request.id;
                 // `reason`: what fetch threw or rejected with, or the timeout.
                 let done = Closure::once_into_js(move |status: f64, text: String| {
@@ -187,22 +191,13 @@ impl Effect {
                     } else {
                         ResponseOutcome::NetworkError(text)
                     };
-                    if let Some(shared) = shared.upgrade() {
-                        shared.response(id, outcome);
-                    }
+                    shared.response(id, outcome);
                 });
                 post(requester, &request.url, &request.body, request.keepalive, request.timeout_ms, done);
             }
             Effect::Wake(delay_ms) => {
-                let shared = shared.clone();
-                later(
-                    delay_ms,
-                    Closure::once_into_js(move || {
-                        if let Some(shared) = shared.upgrade() {
-                            shared.wake();
-                        }
-                    }),
-                );
+                let Some(shared) = shared.upgrade() else { return };
+                later(delay_ms, Closure::once_into_js(move || shared.wake()));
             }
             Effect::Console(error, message) => report(error, &message, &JsValue::UNDEFINED),
             Effect::Cookie(cookie) => {

@@ -33,7 +33,7 @@ before(async () => {
   // `import`/`require("search-insights-wasm")`.
   app = scratchProject(work, "app", {
     install: tarball,
-    files: { "send.mjs": "send.mjs", "send.cjs": "send.cjs", "getters.mjs": "getters.mjs", "getters.cjs": "getters.cjs", "class.cjs": "class.cjs" },
+    files: { "send.mjs": "send.mjs", "send.cjs": "send.cjs", "getters.mjs": "getters.mjs", "getters.cjs": "getters.cjs", "class.cjs": "class.cjs", "dropped.cjs": "dropped.cjs" },
   });
   // Code written for search-insights, with this package installed under that name.
   dropin = scratchProject(work, "dropin", {
@@ -110,6 +110,17 @@ test("Node CommonJS: require gives aa with search-insights' named exports on it;
   assert.equal(events[0].event.eventName, "Node CJS click");
   assert.equal(events[0].event.userToken, "user-1");
   assert.deepEqual(events[0].event.objectIDs, ["cjs-1"]);
+});
+
+test("a client that nothing references any more, collected while its request is in flight, still gets the answer and settles its Promise", async () => {
+  const result = await runNode(["--expose-gc", "dropped.cjs"], { cwd: app, env: envFor(uniqueAppId("node-gc")) });
+  assert.equal(result.stderr, "", "nothing on stderr");
+  // (Without the fix the Promise never settles: the script prints nothing.)
+  const out = report(result);
+  exitedCleanly(assert, result);
+  assert.equal(out.collected, true, "the client was collected (else this test shows nothing)");
+  assert.deepEqual(out.requested, ["gc-1"], "the event went to the requestFn");
+  assert.equal(out.result, true, "the event Promise resolved true once the requestFn answered");
 });
 
 // backend.cjs's events through its custom requestFn, as compared.

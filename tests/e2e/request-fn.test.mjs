@@ -201,3 +201,40 @@ test("AlgoliaAnalytics with processQueue and getFunctionalInterface run a snippe
   assert.ok(messages.some((m) => m.type === "warning" && m.text === "The method `noSuchMethod` doesn't exist."), JSON.stringify(messages));
   await page.close();
 });
+
+// A client made later in the page's life that the page keeps no reference
+// to, collected (a real garbage collection, asked for over the DevTools
+// protocol) while its event waits for the flush delay: its wake-up holds it,
+// so the page being hidden still sends the event and its Promise settles.
+// (The wake-up and the request's answer used to hold it weakly: such a
+// client was freed and its event lost, its Promise pending for ever.)
+test("a client the page no longer references, collected while its event waits, still sends it", async () => {
+  const { app, page } = await open("rf-dropped");
+  await page.evaluate(([app, event]) => {
+    window.collected = false;
+    window.dropped = [];
+    window.registry = new FinalizationRegistry(() => {
+      window.collected = true;
+    });
+    (() => {
+      const aa = window.insights.createInsightsClient((url, data) => {
+        window.dropped.push(...data.events.map((e) => e.objectIDs[0]));
+        return Promise.resolve(true);
+      });
+      window.registry.register(aa, "dropped");
+      aa("init", { appId: app, apiKey: "key", host: location.origin, flushDelay: 60000 });
+      window.droppedResult = aa("clickedObjectIDs", event);
+    })();
+  }, [app, click("dropped-1")]);
+  const devtools = await page.context().newCDPSession(page);
+  for (let round = 0; round < 50 && !(await page.evaluate(() => window.collected)); round++) {
+    await devtools.send("HeapProfiler.collectGarbage");
+  }
+  assert.equal(await page.evaluate(() => window.collected), true, "the client was collected (else this test shows nothing)");
+  assert.deepEqual(await page.evaluate(() => window.dropped), [], "the flush delay still holds the event");
+  await page.evaluate(() => window.dispatchEvent(new Event("pagehide")));
+  await waitFor(() => page.evaluate(() => window.dropped.length > 0), "the hide flush of the collected client");
+  assert.deepEqual(await page.evaluate(() => window.dropped), ["dropped-1"]);
+  assert.equal(await page.evaluate(() => window.droppedResult), true);
+  await page.close();
+});
