@@ -352,10 +352,10 @@ impl<E: Environment> InsightsClient<E> {
         if !self.settings.has_credentials() && !header_credentials {
             return Err(InsightsError::NotInitialized { method: method_name });
         }
-        let events = args
-            .iter()
-            .map(|(path, arg)| InsightsEvent::parse(method_name, method.as_ref(), arg, path))
-            .collect::<Result<Vec<_>>>()?;
+        let mut events = Vec::with_capacity(args.len());
+        for (path, arg) in &args {
+            events.push(InsightsEvent::parse(method_name, method.as_ref(), arg, path)?);
+        }
         let now = self.env.now_ms();
         for ((path, _), event) in args.iter().zip(&events) {
             self.check_at_call(method_name, path, event, now)?;

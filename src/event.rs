@@ -214,15 +214,16 @@ impl Checker<'_> {
         if items.is_empty() {
             return Err(self.err(field, "must not be empty"));
         }
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) if !s.is_empty() => Ok(s.clone()),
-                Value::String(_) => Err(self.err(&text!(field, "[", i, "]"), "must not be empty")),
-                other => Err(self.wrong_type(&text!(field, "[", i, "]"), "a string", other)),
-            })
-            .collect()
+        // (Plain loops rather than `collect::<Result<…>>`: smaller in wasm.)
+        let mut list = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::String(s) if !s.is_empty() => list.push(s.clone()),
+                Value::String(_) => return Err(self.err(&text!(field, "[", i, "]"), "must not be empty")),
+                other => return Err(self.wrong_type(&text!(field, "[", i, "]"), "a string", other)),
+            }
+        }
+        Ok(list)
     }
 
     fn token(&self, field: &'static str, value: &Value) -> Result<Option<UserToken>> {
@@ -256,29 +257,27 @@ impl Checker<'_> {
 
     fn object_data(&self, value: &Value) -> Result<Vec<Value>> {
         let items = value.as_array().ok_or_else(|| self.wrong_type("objectData", "an array of objects", value))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let Value::Object(entries) = item else {
-                    return Err(self.wrong_type(&text!("objectData[", i, "]"), "an object", item));
+        let mut data = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let Value::Object(entries) = item else {
+                return Err(self.wrong_type(&text!("objectData[", i, "]"), "an object", item));
+            };
+            let mut out = Vec::with_capacity(entries.len());
+            for (key, field) in entries {
+                let name = text!("objectData[", i, "].", key);
+                let checked = match (key.as_str(), field) {
+                    (_, Value::Undefined) => continue,
+                    ("queryID", v) => Value::String(self.query_id(&name, v)?),
+                    ("price" | "discount", v) => self.amount(&name, v, usize::MAX)?,
+                    ("quantity", Value::Number(n)) if is_integer(*n) && n.abs() <= f64::from(i32::MAX) => field.clone(),
+                    ("quantity", v) => return Err(self.wrong_type(&name, "a whole number", v)),
+                    (_, v) => v.clone(),
                 };
-                let mut out = Vec::with_capacity(entries.len());
-                for (key, field) in entries {
-                    let name = text!("objectData[", i, "].", key);
-                    let checked = match (key.as_str(), field) {
-                        (_, Value::Undefined) => continue,
-                        ("queryID", v) => Value::String(self.query_id(&name, v)?),
-                        ("price" | "discount", v) => self.amount(&name, v, usize::MAX)?,
-                        ("quantity", Value::Number(n)) if is_integer(*n) && n.abs() <= f64::from(i32::MAX) => field.clone(),
-                        ("quantity", v) => return Err(self.wrong_type(&name, "a whole number", v)),
-                        (_, v) => v.clone(),
-                    };
-                    out.push((key.clone(), checked));
-                }
-                Ok(Value::Object(out))
-            })
-            .collect()
+                out.push((key.clone(), checked));
+            }
+            data.push(Value::Object(out));
+        }
+        Ok(data)
     }
 }
 

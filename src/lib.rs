@@ -56,6 +56,7 @@ pub mod options;
 pub mod outbox;
 pub mod params;
 pub mod query_cache;
+mod sort;
 pub mod stored_event;
 pub mod token;
 pub mod value;

@@ -8,7 +8,7 @@ pub fn drop_oldest<T>(items: &mut Vec<T>, count: usize, time: impl Fn(&T) -> f64
         return;
     }
     let mut times: Vec<f64> = items.iter().map(&time).collect();
-    times.sort_unstable_by(f64::total_cmp);
+    crate::sort::sort_by(&mut times, |a, b| a.total_cmp(b).is_lt());
     let Some(&cutoff) = times.get(count - 1) else {
         items.clear();
         return;

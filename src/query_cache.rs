@@ -65,7 +65,7 @@ impl QueryIdCache {
                 self.entries.push(Entry { key, query_id: query_id.clone(), at: *at });
             }
         }
-        self.entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut self.entries, |a, b| a.key < b.key);
         self.entries.dedup_by(|a, b| a.key == b.key);
     }
 
