@@ -7,6 +7,7 @@ import { gzipSync, constants } from "node:zlib";
 import { join } from "node:path";
 import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, ROOT } from "../tests/e2e/harness.mjs";
 import { renderChart } from "./chart.mjs";
+import { firstCallback } from "./first-callback.mjs";
 
 const LIBS = [
   { id: "js", name: "search-insights 2.17.3", src: LIBRARIES.js },
@@ -53,7 +54,8 @@ async function openPage(lib, what, { prefillCache } = {}) {
 }
 
 const results = {};
-for (const lib of LIBS) results[lib.id] = { firstCallback: [], perCall: [], perEventTotal: [], cacheCall: [], instantiate: [] };
+for (const lib of LIBS) results[lib.id] = { firstCallback: [], firstCallbackRtt: [], perCall: [], perEventTotal: [], cacheCall: [], instantiate: [] };
+const RTT_MS = 50;
 
 // 1. Transfer size of what the snippet makes the browser load.
 for (const lib of LIBS) {
@@ -85,6 +87,13 @@ for (let i = 0; i < LOADS; i++) {
     });
     if (inst !== null) results[lib.id].instantiate.push(inst);
     await context.close();
+  }
+}
+
+// 2b. The same with a 50 ms round trip to the server (the CDN) per request.
+for (let i = 0; i < LOADS; i++) {
+  for (const lib of i % 2 ? [...LIBS].reverse() : LIBS) {
+    results[lib.id].firstCallbackRtt.push(await firstCallback(browser, `${server.url}/bench-${lib.id}.html?app=${appId(lib, "rtt")}`, RTT_MS));
   }
 }
 
@@ -178,9 +187,10 @@ await server.stop();
 // Table.
 const fmt = (n, unit) => (n === null || n === undefined || Number.isNaN(n) ? "n/a" : `${n < 10 ? n.toFixed(3) : Math.round(n)}${unit}`);
 const rows = [
-  ["transfer, gzip -9 (script + wasm)", (r) => r.transfer.gzip, " B"],
+  ["transfer, gzip -9 (what the snippet loads)", (r) => r.transfer.gzip, " B"],
   ["transfer, uncompressed", (r) => r.transfer.raw, " B"],
   [`snippet → first callback (median of ${LOADS} loads)`, (r) => median(r.firstCallback), " ms"],
+  [`snippet → first callback, ${RTT_MS} ms round trip per request (median of ${LOADS})`, (r) => median(r.firstCallbackRtt), " ms"],
   ["wasm instantiate (median)", (r) => (r.instantiate.length ? median(r.instantiate) : null), " ms"],
   [`main thread per call, in the call (${CALLS} calls, median of ${RUNS})`, (r) => median(r.perCall), " ms"],
   ["main thread per call incl. building and sending requests", (r) => median(r.perEventTotal), " ms"],

@@ -4,6 +4,11 @@
 // holds a reference to it), replays its queue in order once the wasm is ready,
 // and then makes `aa.queue.push` dispatch directly, as search-insights does.
 //
+// The wasm is embedded (gzipped, unpacked by DecompressionStream as it is
+// compiled), so the page makes one request; a browser without
+// DecompressionStream (Safari before 16.4, Firefox before 113) fetches
+// search_insights_wasm_bg.wasm from next to this script instead.
+//
 // Nothing here throws into the host page: when the wasm cannot be loaded
 // (a Content-Security-Policy without 'wasm-unsafe-eval', a missing file),
 // one console error says why, `aa.queue` is cut to 1000 calls (oldest event
@@ -12,10 +17,14 @@
 // own `push` (pages and integrations take a replaced `push` to mean "loaded").
 import init, { Insights } from "../../target/bindgen/search_insights_wasm.js";
 import { QUEUE_LIMIT, asCall, callAt, makeRoom, reportLoadFailure, settleFailed } from "./load-failure.js";
+// The wasm, gzipped, in this very file: one request instead of two.
+import { embeddedWasm } from "./wasm-gzip.js";
 
 (function () {
   if (typeof window !== "object") return;
   let wasmUrl = "search_insights_wasm_bg.wasm";
+  // What was loaded, for the load-failure message: the file fetched, or this script.
+  let where = wasmUrl;
   try {
     const script = document.currentScript;
     let name = window.AlgoliaAnalyticsObject;
@@ -29,7 +38,9 @@ import { QUEUE_LIMIT, asCall, callAt, makeRoom, reportLoadFailure, settleFailed 
     if (aa.queue && aa.queue.__insightsWasm) return; // this script ran already
     aa.version = __SEARCH_INSIGHTS_VERSION__;
     const queue = (aa.queue = aa.queue || []);
-    wasmUrl = new URL(wasmUrl, (script && script.src) || document.baseURI || location.href);
+    const scriptUrl = (script && script.src) || document.baseURI || location.href;
+    wasmUrl = new URL(wasmUrl, scriptUrl);
+    where = String(scriptUrl);
     Object.defineProperty(queue, "__insightsWasm", { value: true });
     const mark = function (name) {
       try {
@@ -39,7 +50,7 @@ import { QUEUE_LIMIT, asCall, callAt, makeRoom, reportLoadFailure, settleFailed 
       }
     };
     const failed = function (error) {
-      reportLoadFailure(error, wasmUrl).then(function (message) {
+      reportLoadFailure(error, where).then(function (message) {
         const failure = new Error(message);
         const settle = function (entry) {
           settleFailed(asCall(entry), failure);
@@ -53,9 +64,17 @@ import { QUEUE_LIMIT, asCall, callAt, makeRoom, reportLoadFailure, settleFailed 
       });
     };
     mark("insights-wasm:instantiate-start");
-    // Start downloading (and, with the right MIME type, compiling) the wasm
-    // at once; init() awaits the response.
-    const wasm = typeof fetch === "function" ? fetch(wasmUrl) : wasmUrl;
+    // The embedded wasm, unpacked as it is compiled; without
+    // DecompressionStream, the download of the .wasm next to the script
+    // starts at once (and, with the right MIME type, compiling with it).
+    let wasm;
+    try {
+      wasm = embeddedWasm();
+      where = "the wasm embedded in " + where;
+    } catch (e) {
+      where = wasmUrl;
+      wasm = typeof fetch === "function" ? fetch(wasmUrl) : wasmUrl;
+    }
     init({ module_or_path: wasm }).then(
       function () {
         mark("insights-wasm:instantiate-end");
@@ -89,6 +108,6 @@ import { QUEUE_LIMIT, asCall, callAt, makeRoom, reportLoadFailure, settleFailed 
       failed
     );
   } catch (error) {
-    reportLoadFailure(error, wasmUrl);
+    reportLoadFailure(error, where);
   }
 })();

@@ -1,11 +1,12 @@
 // Content-Security-Policy: the library needs 'wasm-unsafe-eval' in script-src
 // (to compile its WebAssembly) and the Insights host in connect-src. Pages are
 // served with the policy as a real response header (devserver sidecar files).
-// Without 'wasm-unsafe-eval', or with a connect-src that does not allow the
-// .wasm's origin: one clear console error naming the missing directive, the
-// calls made before kept in the snippet's queue but no more calls added to it
+// Without 'wasm-unsafe-eval' (or, in a browser without DecompressionStream,
+// which fetches the .wasm, with a connect-src that does not allow the .wasm's
+// origin): one clear console error naming the missing directive, the calls
+// made before kept in the snippet's queue but no more calls added to it
 // (nothing can ever run them), nothing thrown into the page. With both:
-// events arrive.
+// events arrive. The embedded wasm needs nothing of connect-src.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, uniqueAppId, watchConsole } from "./harness.mjs";
@@ -15,7 +16,7 @@ const OURS = "search-insights-wasm: ";
 
 // The page records CSP violations, makes three calls before the library
 // loads and one more afterwards, and says when its own script ran to the end.
-const PAGE = `<!doctype html><html><head>
+const page = (head = "") => `<!doctype html><html><head>${head}
 <script>
   window.violations = [];
   document.addEventListener("securitypolicyviolation", (e) =>
@@ -29,6 +30,10 @@ ${snippet(LIBRARIES.wasm)}</head><body>
   aa("clickedObjectIDs", { index: "products", eventName: "CSP click", objectIDs: ["1"] });
   window.pageScriptDone = true;
 </script></body></html>`;
+const PAGE = page();
+// A browser without DecompressionStream (Safari before 16.4, Firefox before
+// 113): the script fetches the .wasm next to it.
+const NO_STREAM_PAGE = page("<script>delete window.DecompressionStream;</script>");
 
 // 'unsafe-inline' lets the snippet run; 'self' serves the script and the .wasm.
 const WITHOUT_WASM_EVAL = "script-src 'self' 'unsafe-inline'; connect-src 'self'";
@@ -44,8 +49,10 @@ before(async () => {
       "blocked.html.headers": `Content-Security-Policy: ${WITHOUT_WASM_EVAL}\n`,
       "allowed.html": PAGE,
       "allowed.html.headers": `Content-Security-Policy: ${WITH_WASM_EVAL}\n`,
-      "fetch-blocked.html": PAGE,
+      "fetch-blocked.html": NO_STREAM_PAGE,
       "fetch-blocked.html.headers": `Content-Security-Policy: ${WITHOUT_WASM_ORIGIN}\n`,
+      "embedded.html": PAGE,
+      "embedded.html.headers": `Content-Security-Policy: ${WITHOUT_WASM_ORIGIN}\n`,
     }),
   });
   browser = await launchBrowser();
@@ -107,7 +114,29 @@ function afterPendingTasks(page) {
   );
 }
 
-test("connect-src without the .wasm's origin: one error naming connect-src (not 'wasm-unsafe-eval'), the queue kept but not growing, nothing thrown", async () => {
+test("the embedded wasm needs no connect-src: with only the Insights host allowed, the library loads and runs the queue; its one violation is the request to this page's own endpoint", async () => {
+  const app = uniqueAppId("csp-embedded");
+  const page = await browser.newPage();
+  const messages = watchConsole(page);
+  const wasmRequests = [];
+  page.on("request", (r) => r.url().endsWith(".wasm") && wasmRequests.push(r.url()));
+  const response = await page.goto(`${server.url}/embedded.html?app=${app}`);
+  assert.equal(response.headers()["content-security-policy"], WITHOUT_WASM_ORIGIN, "the policy is in force");
+  const token = await page.evaluate(() => new Promise((resolve) => aa("getUserToken", null, (err, token) => resolve(err ? String(err) : token))));
+  assert.equal(token, "csp-user", "the queue was replayed");
+  assert.equal(await page.evaluate(() => Array.isArray(aa.queue) && aa.queue.push === Array.prototype.push), false, "the queue dispatches directly");
+  // The queued click goes to the endpoint at this page's origin, which the
+  // policy does not allow (a site allows its Insights host).
+  await waitFor(() => page.evaluate(() => window.violations.length > 0), "the endpoint request's violation");
+  const violations = await page.evaluate(() => window.violations);
+  assert.ok(violations.every((v) => v.directive === "connect-src" && v.blocked.startsWith(`${server.url}/1/events`)), JSON.stringify(violations));
+  assert.deepEqual(wasmRequests, [], "no .wasm requested");
+  assert.deepEqual(messages.filter((m) => m.text.startsWith(OURS)), [], "no load-failure message");
+  assert.deepEqual(messages.filter((m) => m.type === "pageerror"), []);
+  await page.close();
+});
+
+test("without DecompressionStream, connect-src without the .wasm's origin: one error naming connect-src (not 'wasm-unsafe-eval'), the queue kept but not growing, nothing thrown", async () => {
   const app = uniqueAppId("csp-fetch");
   const page = await browser.newPage();
   const messages = watchConsole(page);

@@ -23,8 +23,10 @@ const LONE = "holds a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair),
 const CALLS = 20000;
 
 // /broken/ serves the script-tag file without its .wasm (the endpoint answers
-// 404). The npm build embeds its wasm: broken-module.html is served with a
-// Content-Security-Policy that refuses to compile it.
+// 404), to a page without DecompressionStream (whose script fetches the .wasm
+// instead of unpacking the embedded one). The npm build embeds its wasm:
+// broken-module.html is served with a Content-Security-Policy that refuses
+// to compile it.
 const BROKEN_MODULE_CSP = "script-src 'self' 'unsafe-inline'; connect-src 'self'";
 const BROKEN_MODULE_PAGE = `<!doctype html><html><body><script type="module">
   import aa from "/pkg/index.mjs";
@@ -43,7 +45,7 @@ const BROKEN_MODULE_PAGE = `<!doctype html><html><body><script type="module">
   window.settled = Promise.all(promises);
 </script></body></html>`;
 
-const BROKEN_SNIPPET_PAGE = `<!doctype html><html><head>${snippet("/broken/search-insights.min.js")}</head><body><script>
+const BROKEN_SNIPPET_PAGE = `<!doctype html><html><head><script>delete window.DecompressionStream;</script>${snippet("/broken/search-insights.min.js")}</head><body><script>
   const app = new URLSearchParams(location.search).get("app");
   aa("init", { appId: app, apiKey: "key", host: location.origin });
   aa("setUserToken", "robust-user");
@@ -162,7 +164,7 @@ test("npm module, wasm refused by the page's CSP: 20000 Promises resolve false, 
   await page.close();
 });
 
-test("script tag, .wasm 404: the queue cut to 1000 once the load failed, callbacks get the error, later calls queue nothing", async () => {
+test("script tag without DecompressionStream, .wasm 404: the queue cut to 1000 once the load failed, callbacks get the error, later calls queue nothing", async () => {
   const app = uniqueAppId("robust-404-snippet");
   const page = await browser.newPage();
   const messages = watchConsole(page);
