@@ -109,13 +109,37 @@ else
   missing "local endpoint" "insights-devserver did not start"
 fi
 
-echo "== browser tests (wasm-bindgen-test, headless Chromium)"
-export CHROMEDRIVER=/usr/bin/chromedriver
-if [ -f tests/browser.rs ]; then
-  run_cargo_suite "browser (wasm-bindgen-test)" browser "$logs/browser.log" scripts/cargo-wasm test --no-fail-fast --test browser
-else
-  missing "browser (wasm-bindgen-test)" "tests/browser.rs is missing"
-fi
+echo "== browser tests (wasm-bindgen-test in Chromium, Firefox and WebKit)"
+# The same tests/browser.rs, once per engine, each its own suite row. The
+# runner takes the first of GECKODRIVER, SAFARIDRIVER, CHROMEDRIVER that is
+# set, so each run sets exactly one (and tests/browser.rs checks the user agent
+# against BROWSER_TEST_ENGINE). Firefox runs headless (the runner adds
+# -headless to tests/webdriver/firefox.json). WebKitGTK's WebKitWebDriver is
+# driven as a "safaridriver": the runner sends it empty capabilities (so
+# tests/webdriver/webkit.json is only {}), and its default browser is
+# /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser --automation, which has
+# no headless mode: that run is under Xvfb. The runner's own
+# timeouts (20 s for the whole page, 5 s for the driver to bind) are raised to
+# safety nets that no busy machine reaches.
+export WASM_BINDGEN_TEST_TIMEOUT=600 WASM_BINDGEN_TEST_DRIVER_TIMEOUT=120
+browser_engine() { # ENGINE DRIVER_VAR DRIVER CAPABILITIES [WRAPPER…]
+  local engine=$1 var=$2 driver=$3 caps=$4 label="browser-$1 (wasm-bindgen-test)"
+  shift 4
+  if [ ! -f tests/browser.rs ]; then
+    missing "$label" "tests/browser.rs is missing"
+  elif [ ! -x "$driver" ]; then
+    missing "$label" "$driver not found: run scripts/setup.sh (make test does)"
+  else
+    echo "-- $engine"
+    run_cargo_suite "$label" "browser-$engine" "$logs/browser-$engine.log" \
+      env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER "$var=$driver" WASM_BINDGEN_TEST_WEBDRIVER_JSON="$caps" BROWSER_TEST_ENGINE="$engine" \
+      "$@" scripts/cargo-wasm test --no-fail-fast --test browser
+  fi
+}
+browser_engine chromium CHROMEDRIVER /usr/bin/chromedriver webdriver.json
+browser_engine firefox GECKODRIVER "$HOME/.cargo/bin/geckodriver" tests/webdriver/firefox.json
+browser_engine webkit SAFARIDRIVER /usr/bin/WebKitWebDriver tests/webdriver/webkit.json \
+  xvfb-run -a -s "-screen 0 1280x1024x24"
 
 echo "== end-to-end tests (Playwright + headless Chromium)"
 e2e_files=(tests/e2e/*.test.mjs)
