@@ -79,7 +79,10 @@ fi
 
 # geckodriver, Firefox's WebDriver server: Debian has none, crates.io has it.
 geckodriver_pinned=0.37.1
-if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $geckodriver_pinned"; then
+# (Its version is read whole first: `geckodriver --version | grep -q` would
+# fail under pipefail whenever grep quits before geckodriver wrote its last line.)
+geckodriver_version=$(geckodriver --version 2>/dev/null | head -1 || true)
+if [ "$geckodriver_version" != "geckodriver $geckodriver_pinned" ]; then
   log "installing geckodriver $geckodriver_pinned (a minute or two, once)"
   cargo install -q --force geckodriver --version "=$geckodriver_pinned" --locked 2>/dev/null ||
     cargo install -q --force geckodriver --version "=$geckodriver_pinned"
