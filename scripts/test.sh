@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: every suite, against real servers and a real headless Chromium.
+# `make test`: every suite, against real servers and real browsers (Chromium,
+# Firefox ESR, WebKitGTK).
 # It fails when anything fails: a suite's exit status, a failed, skipped,
 # ignored, todo or cancelled test, a suite that ran no test or fewer than its
 # committed minimum (tests/minimum-counts.txt), a suite whose files are
@@ -148,7 +149,7 @@ if [ -e "${e2e_files[0]}" ]; then
   # far above any test's run time) instead of holding the whole run.
   node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${e2e_files[@]}" >"$logs/e2e.log" 2>&1
   status=$?
-  grep -vE '^\s*$' "$logs/e2e.log" | grep -E '^(✔|✖|﹣|ℹ|  ✖|#)|delivery:|batching:|tabs:|parity' | head -400
+  grep -vE '^\s*$' "$logs/e2e.log" | grep -E '^(✔|✖|﹣|ℹ|  ✖|#)|delivery:|batching:|tabs:|engines:|parity' | head -400
   count() { grep -Eo "^ℹ $1 [0-9]+" "$logs/e2e.log" | awk '{print $3}' | tail -1; }
   pass=$(count pass) fail=$(count fail) cancelled=$(count cancelled) skipped=$(count skipped) todo=$(count todo)
   # A missing summary line is a failure, not a zero.
