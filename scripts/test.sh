@@ -142,7 +142,7 @@ browser_engine firefox GECKODRIVER "$HOME/.cargo/bin/geckodriver" tests/webdrive
 browser_engine webkit SAFARIDRIVER /usr/bin/WebKitWebDriver tests/webdriver/webkit.json \
   xvfb-run -a -s "-screen 0 1280x1024x24"
 
-echo "== end-to-end tests (Playwright + headless Chromium)"
+echo "== end-to-end tests (Playwright + headless Chromium; WebDriver in Chromium, Firefox and WebKit)"
 e2e_files=(tests/e2e/*.test.mjs)
 if [ -e "${e2e_files[0]}" ]; then
   # --test-timeout: a test that hangs fails after 5 minutes (a safety net,
