@@ -6,7 +6,10 @@
 #    wasm linker (rustc-web only *recommends* it), and lld-22 behind it;
 #  - wasm-bindgen-cli at exactly the wasm-bindgen version pinned in Cargo.toml;
 #  - cargo-fuzz for the bounded fuzz run;
-#  - Chromium and ChromeDriver for the browser tests;
+#  - the three browser engines the browser tests run in, with their WebDriver
+#    servers: Chromium and ChromeDriver, Firefox ESR (Debian) and geckodriver
+#    (crates.io), WebKitGTK's MiniBrowser and WebKitWebDriver (Debian
+#    webkit2gtk-driver), and Xvfb (MiniBrowser has no headless mode);
 #  - the npm tools (esbuild, binaryen's wasm-opt, playwright-core, and the real
 #    search-insights/InstantSearch/Autocomplete packages the tests compare with).
 # Then every tool the build and the tests call is checked by running it; a
@@ -43,7 +46,7 @@ else
     dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || apt_missing+=("$p")
   done
 fi
-for p in chromium chromium-driver; do
+for p in chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || apt_missing+=("$p")
 done
 if ((${#apt_missing[@]})); then
@@ -72,6 +75,17 @@ fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   log "installing cargo-fuzz (a few minutes, once)"
   cargo install -q --force cargo-fuzz --locked 2>/dev/null || cargo install -q --force cargo-fuzz
+fi
+
+# geckodriver, Firefox's WebDriver server: Debian has none, crates.io has it.
+geckodriver_pinned=0.37.1
+# (Its version is read whole first: `geckodriver --version | grep -q` would
+# fail under pipefail whenever grep quits before geckodriver wrote its last line.)
+geckodriver_version=$(geckodriver --version 2>/dev/null | head -1 || true)
+if [ "$geckodriver_version" != "geckodriver $geckodriver_pinned" ]; then
+  log "installing geckodriver $geckodriver_pinned (a minute or two, once)"
+  cargo install -q --force geckodriver --version "=$geckodriver_pinned" --locked 2>/dev/null ||
+    cargo install -q --force geckodriver --version "=$geckodriver_pinned"
 fi
 
 if [ ! -f node_modules/.setup-stamp ] || [ package-lock.json -nt node_modules/.setup-stamp ]; then
@@ -107,6 +121,16 @@ check wasm-opt 116 "it comes from npm's binaryen: run npm ci" -- node_modules/.b
 check esbuild 0.20 "it comes from npm: run npm ci" -- node_modules/.bin/esbuild --version
 check chromium 120 "$(apt_how chromium)" -- /usr/bin/chromium --headless --no-sandbox --disable-gpu --version
 check chromedriver 120 "$(apt_how chromium-driver)" -- /usr/bin/chromedriver --version
+check firefox-esr 128 "$(apt_how firefox-esr)" -- /usr/bin/firefox-esr --headless --version
+check geckodriver "$geckodriver_pinned" "install it with: cargo install --force geckodriver --version =$geckodriver_pinned" -- geckodriver --version
+# WebKitWebDriver prints no version: it must run, and come from the same
+# WebKitGTK as MiniBrowser, which runs only with a display (Xvfb here).
+command -v xvfb-run >/dev/null 2>&1 || fail "xvfb-run not found: Xvfb is needed for WebKitGTK's MiniBrowser; $(apt_how "xvfb xauth")"
+WebKitWebDriver --help >/dev/null 2>&1 || fail "WebKitWebDriver does not run: WebKitGTK's WebDriver is needed; $(apt_how webkit2gtk-driver)"
+minibrowser=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+check MiniBrowser 2.40 "it comes with WebKitGTK: $(apt_how "webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb xauth")" -- xvfb-run -a "$minibrowser" --version
+[ "$(dpkg-query -W -f='${Version}' webkit2gtk-driver 2>/dev/null)" = "$(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null)" ] ||
+  fail "webkit2gtk-driver and libwebkit2gtk-4.1-0 (MiniBrowser) differ in version: update both with: apt-get install --no-install-recommends webkit2gtk-driver libwebkit2gtk-4.1-0"
 check node "$node_major_needed" "install Node.js >= $node_major_needed" -- node --version
 check npm 9 "npm comes with Node.js >= $node_major_needed" -- npm --version
 [ "$(/usr/bin/chromium --version 2>/dev/null | grep -Eo '[0-9]+' | head -1)" = "$(/usr/bin/chromedriver --version | grep -Eo '[0-9]+' | head -1)" ] ||

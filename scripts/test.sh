@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: every suite, against real servers and a real headless Chromium.
+# `make test`: every suite, against real servers and real browsers (Chromium,
+# Firefox ESR, WebKitGTK).
 # It fails when anything fails: a suite's exit status, a failed, skipped,
 # ignored, todo or cancelled test, a suite that ran no test or fewer than its
 # committed minimum (tests/minimum-counts.txt), a suite whose files are
@@ -109,22 +110,46 @@ else
   missing "local endpoint" "insights-devserver did not start"
 fi
 
-echo "== browser tests (wasm-bindgen-test, headless Chromium)"
-export CHROMEDRIVER=/usr/bin/chromedriver
-if [ -f tests/browser.rs ]; then
-  run_cargo_suite "browser (wasm-bindgen-test)" browser "$logs/browser.log" scripts/cargo-wasm test --no-fail-fast --test browser
-else
-  missing "browser (wasm-bindgen-test)" "tests/browser.rs is missing"
-fi
+echo "== browser tests (wasm-bindgen-test in Chromium, Firefox and WebKit)"
+# The same tests/browser.rs, once per engine, each its own suite row. The
+# runner takes the first of GECKODRIVER, SAFARIDRIVER, CHROMEDRIVER that is
+# set, so each run sets exactly one (and tests/browser.rs checks the user agent
+# against BROWSER_TEST_ENGINE). Firefox runs headless (the runner adds
+# -headless to tests/webdriver/firefox.json). WebKitGTK's WebKitWebDriver is
+# driven as a "safaridriver": the runner sends it empty capabilities (so
+# tests/webdriver/webkit.json is only {}), and its default browser is
+# /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser --automation, which has
+# no headless mode: that run is under Xvfb. The runner's own
+# timeouts (20 s for the whole page, 5 s for the driver to bind) are raised to
+# safety nets that no busy machine reaches.
+export WASM_BINDGEN_TEST_TIMEOUT=600 WASM_BINDGEN_TEST_DRIVER_TIMEOUT=120
+browser_engine() { # ENGINE DRIVER_VAR DRIVER CAPABILITIES [WRAPPER…]
+  local engine=$1 var=$2 driver=$3 caps=$4 label="browser-$1 (wasm-bindgen-test)"
+  shift 4
+  if [ ! -f tests/browser.rs ]; then
+    missing "$label" "tests/browser.rs is missing"
+  elif [ ! -x "$driver" ]; then
+    missing "$label" "$driver not found: run scripts/setup.sh (make test does)"
+  else
+    echo "-- $engine"
+    run_cargo_suite "$label" "browser-$engine" "$logs/browser-$engine.log" \
+      env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER "$var=$driver" WASM_BINDGEN_TEST_WEBDRIVER_JSON="$caps" BROWSER_TEST_ENGINE="$engine" \
+      "$@" scripts/cargo-wasm test --no-fail-fast --test browser
+  fi
+}
+browser_engine chromium CHROMEDRIVER /usr/bin/chromedriver webdriver.json
+browser_engine firefox GECKODRIVER "$HOME/.cargo/bin/geckodriver" tests/webdriver/firefox.json
+browser_engine webkit SAFARIDRIVER /usr/bin/WebKitWebDriver tests/webdriver/webkit.json \
+  xvfb-run -a -s "-screen 0 1280x1024x24"
 
-echo "== end-to-end tests (Playwright + headless Chromium)"
+echo "== end-to-end tests (Playwright + headless Chromium; WebDriver in Chromium, Firefox and WebKit)"
 e2e_files=(tests/e2e/*.test.mjs)
 if [ -e "${e2e_files[0]}" ]; then
   # --test-timeout: a test that hangs fails after 5 minutes (a safety net,
   # far above any test's run time) instead of holding the whole run.
   node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${e2e_files[@]}" >"$logs/e2e.log" 2>&1
   status=$?
-  grep -vE '^\s*$' "$logs/e2e.log" | grep -E '^(✔|✖|﹣|ℹ|  ✖|#)|delivery:|batching:|tabs:|parity' | head -400
+  grep -vE '^\s*$' "$logs/e2e.log" | grep -E '^(✔|✖|﹣|ℹ|  ✖|#)|delivery:|batching:|tabs:|engines:|parity' | head -400
   count() { grep -Eo "^ℹ $1 [0-9]+" "$logs/e2e.log" | awk '{print $3}' | tail -1; }
   pass=$(count pass) fail=$(count fail) cancelled=$(count cancelled) skipped=$(count skipped) todo=$(count todo)
   # A missing summary line is a failure, not a zero.

@@ -1,7 +1,9 @@
-//! Browser tests in headless Chromium (wasm-bindgen-test): the real
-//! `document.cookie`, and real `fetch`es to the local Insights endpoint
-//! (`insights-devserver`, started by `make test`; its URL is baked in at
-//! compile time as `INSIGHTS_TEST_ENDPOINT`).
+//! Browser tests (wasm-bindgen-test), run by `make test` once in each engine:
+//! headless Chromium, headless Firefox ESR, and WebKitGTK's MiniBrowser under
+//! Xvfb. They use the real `document.cookie`, and real `fetch`es to the local
+//! Insights endpoint (`insights-devserver`, started by `make test`; its URL is
+//! baked in at compile time as `INSIGHTS_TEST_ENDPOINT`, and the engine the run
+//! is meant for as `BROWSER_TEST_ENGINE`).
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -80,6 +82,33 @@ fn string(value: &JsValue, key: &str) -> Option<String> {
 
 fn events_of(request: &JsValue) -> Vec<JsValue> {
     field(request, "events").dyn_into::<Array>().map(|a| a.iter().collect()).unwrap_or_default()
+}
+
+/// The engine `make test` meant this run for, if any (`chromium`, `firefox`, `webkit`).
+const ENGINE: Option<&str> = option_env!("BROWSER_TEST_ENGINE");
+
+/// Which engine a user agent names: WebKit's and Chromium's both say
+/// `AppleWebKit`, Chromium's alone says `Chrome/`, Firefox's says `Firefox/`.
+fn engine_of(agent: &str) -> Option<&'static str> {
+    match (agent.contains("Firefox/"), agent.contains("Chrome/"), agent.contains("AppleWebKit/")) {
+        (true, false, false) => Some("firefox"),
+        (false, true, true) => Some("chromium"),
+        (false, false, true) => Some("webkit"),
+        _ => None,
+    }
+}
+
+/// The run is really in the engine its suite row names (the runner takes
+/// whichever WebDriver server it finds first, so a wrong environment would
+/// otherwise run another engine silently).
+#[wasm_bindgen_test]
+fn runs_in_the_engine_it_was_built_for() {
+    let agent = web_sys::window().expect("window").navigator().user_agent().expect("user agent");
+    let engine = engine_of(&agent);
+    assert!(engine.is_some(), "no known engine in {agent}");
+    if let Some(expected) = ENGINE {
+        assert_eq!(engine, Some(expected), "{agent}");
+    }
 }
 
 const MOVIE_CLICK: &str = r#"{"index":"movies","eventName":"Added to favorite","objectIDs":["movieID1"]}"#;
