@@ -1,7 +1,7 @@
 //! The `_ALGOLIA` cookie: reading it out of `document.cookie` and writing the
 //! strings assigned to `document.cookie`.
 
-use crate::json::write_int;
+use crate::number::write_int;
 use crate::token::UserToken;
 
 /// The cookie search-insights keeps the anonymous user token in.

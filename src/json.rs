@@ -63,29 +63,6 @@ pub fn write_number(n: f64, out: &mut String) {
     }
 }
 
-/// Appends a whole number.
-pub fn write_int(n: i64, out: &mut String) {
-    if n < 0 {
-        out.push('-');
-    }
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut rest = n.unsigned_abs();
-    loop {
-        if let Some(slot) = digits.get_mut(len) {
-            *slot = b'0' + (rest % 10) as u8;
-        }
-        len += 1;
-        rest /= 10;
-        if rest == 0 || len >= digits.len() {
-            break;
-        }
-    }
-    for d in digits.iter().take(len).rev() {
-        out.push(char::from(*d));
-    }
-}
-
 /// Appends a quoted, escaped JSON string. Runs of characters that need no
 /// escape are copied whole (event fields can be 100 KB strings).
 pub fn write_string(s: &str, out: &mut String) {
@@ -292,6 +269,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::number::write_int;
 
     #[test]
     fn writes_like_json_stringify() {

@@ -1,6 +1,45 @@
 //! The methods `aa()` dispatches to, by name.
 
-use crate::event::{EventSubtype, EventType};
+/// `eventType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// `click`
+    Click,
+    /// `conversion`
+    Conversion,
+    /// `view`
+    View,
+}
+
+impl EventType {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Click => "click",
+            EventType::Conversion => "conversion",
+            EventType::View => "view",
+        }
+    }
+}
+
+/// `eventSubtype` of conversions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSubtype {
+    /// `addToCart`
+    AddToCart,
+    /// `purchase`
+    Purchase,
+}
+
+impl EventSubtype {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSubtype::AddToCart => "addToCart",
+            EventSubtype::Purchase => "purchase",
+        }
+    }
+}
 
 /// What an event method's events are about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,8 +7,30 @@
 //! literal outputs of a JavaScript engine. Parsing is Rust's `FromStr`, which,
 //! like `parseFloat`, rounds a decimal to the nearest `f64`.
 
-use crate::json::write_int;
 use crate::value::is_integer;
+
+/// Appends a whole number.
+pub fn write_int(n: i64, out: &mut String) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    loop {
+        if let Some(slot) = digits.get_mut(len) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        len += 1;
+        rest /= 10;
+        if rest == 0 || len >= digits.len() {
+            break;
+        }
+    }
+    for d in digits.iter().take(len).rev() {
+        out.push(char::from(*d));
+    }
+}
 
 /// Appends `n` as JavaScript's `String(n)` writes it (`null`-free: callers
 /// handle non-finite numbers).

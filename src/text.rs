@@ -2,7 +2,7 @@
 //! concatenates string and number pieces. The shipped wasm then carries none
 //! of `core::fmt`'s formatting machinery (measured in the README's size table).
 
-use crate::json::write_int;
+use crate::number::write_int;
 
 /// Something that can be appended to a message.
 pub trait Piece {

@@ -126,7 +126,7 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
         for i in 0..length {
             let item = Reflect::get_u32(js, i).map_err(|e| fail(path, threw(&e)))?;
             path.push('[');
-            crate::json::write_int(i64::from(i), path);
+            crate::number::write_int(i64::from(i), path);
             path.push(']');
             items.push(read(&item, depth + 1, budget, path)?);
             path.truncate(mark);

@@ -7,6 +7,8 @@ mod split;
 mod wire;
 
 pub use check::is_query_id;
+// (Defined with the methods, which set them; part of the event model.)
+pub use crate::method::{EventSubtype, EventType};
 pub use wire::encode_uri_component;
 
 use crate::token::UserToken;
@@ -18,47 +20,6 @@ pub const MAX_ITEMS_PER_EVENT: usize = 20;
 pub const MAX_EVENT_NAME_LEN: usize = 64;
 /// The API's limit on the length of a `value` given as a string.
 pub const MAX_VALUE_STRING_LEN: usize = 16;
-
-/// `eventType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    /// `click`
-    Click,
-    /// `conversion`
-    Conversion,
-    /// `view`
-    View,
-}
-
-impl EventType {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Click => "click",
-            EventType::Conversion => "conversion",
-            EventType::View => "view",
-        }
-    }
-}
-
-/// `eventSubtype` of conversions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventSubtype {
-    /// `addToCart`
-    AddToCart,
-    /// `purchase`
-    Purchase,
-}
-
-impl EventSubtype {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventSubtype::AddToCart => "addToCart",
-            EventSubtype::Purchase => "purchase",
-        }
-    }
-}
 
 /// One Insights event, valid by the API's rules except for the limits that
 /// [`InsightsEvent::split`] enforces (at most 20 objectIDs or filters).

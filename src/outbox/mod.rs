@@ -208,7 +208,7 @@ impl Outbox {
         self.next_entry += 1;
         let mut id = self.page_id.clone();
         id.push('-');
-        json::write_int(self.next_entry as i64, &mut id);
+        crate::number::write_int(self.next_entry as i64, &mut id);
         self.queued.push(Entry { id, url: url.to_owned(), json, timestamp, attempts: 0, not_before: 0.0, call: Some(call), purchase });
     }
 
@@ -709,7 +709,7 @@ fn api_message(body: &str, status: u16) -> String {
         Some(Value::String(message)) => message.clone(),
         _ => {
             let mut s = String::from("HTTP ");
-            json::write_int(i64::from(status), &mut s);
+            crate::number::write_int(i64::from(status), &mut s);
             s
         }
     }
