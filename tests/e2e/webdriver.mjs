@@ -115,7 +115,8 @@ async function startXvfb() {
 
 /**
  * Starts `engine`'s WebDriver server and a browser session; resolves to a
- * session with `goto`, `run` (a script's return value), `url` and `quit`.
+ * session with `goto`, `refresh`, `run` (a script's return value), `url`, tabs
+ * (`newTab`, `switchTo`, `windowHandle`), `cookies` and `quit`.
  */
 export async function openSession(engine) {
   const { driver, capabilities, display } = ENGINES[engine];
@@ -158,6 +159,16 @@ export async function openSession(engine) {
     /** Runs `script` (a function body) in the page with `args`; its return value. */
     run: (script, ...args) => call("POST", `${session}/execute/sync`, { script, args }),
     url: () => call("GET", `${session}/url`),
+    /** Reloads the current page and returns once the driver says it loaded. */
+    refresh: () => call("POST", `${session}/refresh`, {}),
+    /** Opens a new tab and returns its window handle (the current window stays current). */
+    newTab: async () => (await call("POST", `${session}/window/new`, { type: "tab" })).handle,
+    /** Makes the window `handle` current: `goto` and `run` act on it from now on. */
+    switchTo: (handle) => call("POST", `${session}/window`, { handle }),
+    /** The handle of the current window. */
+    windowHandle: () => call("GET", `${session}/window`),
+    /** The cookies the browser holds for the current page (name, value, path, sameSite, expiry…). */
+    cookies: () => call("GET", `${session}/cookie`),
     until,
     async quit() {
       await call("DELETE", session).catch(() => {});
