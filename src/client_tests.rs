@@ -569,6 +569,35 @@ fn agents_and_headers_cannot_make_urls_the_api_refuses() {
 }
 
 #[test]
+fn credentials_or_a_host_too_long_for_the_url_are_refused_by_init_which_changes_nothing() {
+    // (Found by the fuzzer: a partial init with a 354 KB appId was accepted,
+    // and every later event was refused for its URL.)
+    let mut c = client();
+    init(&mut c, vec![]);
+    for (field, options) in [
+        ("appId", vec![("partial", Value::Bool(true)), ("appId", Value::str("a".repeat(354_274)))]),
+        ("apiKey", vec![("appId", Value::str("APP")), ("apiKey", Value::str("k".repeat(9_000)))]),
+        ("host", vec![("partial", Value::Bool(true)), ("host", Value::str(text!("https://", "h".repeat(9_000), ".example")))]),
+        // 1 500 characters that URL-encode to 9 000.
+        ("apiKey", vec![("partial", Value::Bool(true)), ("apiKey", Value::str("é".repeat(1_500)))]),
+    ] {
+        let err = call(&mut c, "init", vec![obj(options)]).expect_err(field);
+        assert!(err.to_string().starts_with(&text!("init: `", field, "` is ")), "{err}");
+        assert!(err.to_string().contains(" characters long once URL-encoded; it travels in the URL of every request, so at most "), "{err}");
+    }
+    // The refused inits changed nothing: the earlier credentials still send.
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("the next event works");
+    c.on_wake();
+    let sent = &c.env().sent;
+    assert_eq!(sent.len(), 1);
+    assert!(sent.iter().all(|r| r.url.contains("X-Algolia-Application-Id=APP&X-Algolia-API-Key=KEY")), "{sent:?}");
+    assert_eq!(flush_events(&mut c).len(), 1);
+    // A long (secured) API key that fits is taken.
+    init(&mut c, vec![("apiKey", Value::str("s".repeat(4_000)))]);
+    call(&mut c, "clickedObjectIDs", vec![movie_click(vec![])]).expect("a 4 000-character key");
+}
+
+#[test]
 fn a_refused_call_makes_no_token_and_remembers_no_query_id() {
     let mut c = client();
     init(&mut c, vec![]);

@@ -246,10 +246,33 @@ impl InitOptions {
     }
 }
 
+/// The longest `appId`, `apiKey` and `host` once URL-encoded: they travel in
+/// the URL of every request, which must stay within the 8 KB the library
+/// sends (with the default agents, room is left for a few more). Refused
+/// here, at the call that gave them, rather than every later event.
+const MAX_APP_ID_IN_URL: usize = 256;
+const MAX_API_KEY_IN_URL: usize = 6144;
+const MAX_HOST_IN_URL: usize = 1024;
+
+fn fits_in_url(field: &str, s: &str, max: usize) -> Result<()> {
+    let len = crate::event::encoded_len(s);
+    if len > max {
+        return Err(InsightsError::invalid(
+            METHOD,
+            field,
+            text!("is ", len, " characters long once URL-encoded; it travels in the URL of every request, so at most ", max, " are accepted"),
+        ));
+    }
+    Ok(())
+}
+
 fn credential(field: &str, value: &Value) -> Result<Option<String>> {
     match value {
         Value::Undefined | Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s.clone())),
+        Value::String(s) => {
+            fits_in_url(field, s, if field == "appId" { MAX_APP_ID_IN_URL } else { MAX_API_KEY_IN_URL })?;
+            Ok(Some(s.clone()))
+        }
         other => Err(InsightsError::invalid(METHOD, field, text!("must be a string, got ", other.type_name()))),
     }
 }
@@ -259,6 +282,7 @@ fn host(value: &Value) -> Result<Option<String>> {
         Value::Undefined | Value::Null => Ok(None),
         Value::String(s) if s.is_empty() => Ok(None),
         Value::String(s) if (s.starts_with("https://") || s.starts_with("http://")) && !s.contains(['?', '#', ' ']) => {
+            fits_in_url("host", s, MAX_HOST_IN_URL)?;
             Ok(Some(s.clone()))
         }
         Value::String(_) => Err(InsightsError::invalid(

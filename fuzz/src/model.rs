@@ -245,12 +245,17 @@ impl Model {
         self.use_cookie = switch("useCookie", self.use_cookie, false);
         self.opted_out = switch("userHasOptedOut", self.opted_out, false);
         self.anonymous = switch("anonymousUserToken", self.anonymous, true);
+        // (Credentials and a host long enough to bring the request URL near
+        // the 8 KB the library allows are not asserted either way: past it,
+        // init is refused; below it, agents may still tip it over.)
+        let long = |key: &str| matches!(field(options, key), Some(Value::String(s)) if s.len() > 200);
         let key_ok = |key: &str| match field(options, key) {
-            Some(Value::String(s)) if !s.is_empty() => Some(true),
+            Some(Value::String(s)) if !s.is_empty() && s.len() <= 200 => Some(true),
             None => None,
             Some(_) => Some(false),
         };
         self.credentials = match (key_ok("appId"), key_ok("apiKey")) {
+            _ if long("host") => Tri::Unknown,
             (Some(true), Some(true)) => Tri::Yes,
             (None, None) if partial => self.credentials,
             _ => Tri::Unknown,

@@ -9,7 +9,7 @@ mod wire;
 pub use check::is_query_id;
 // (Defined with the methods, which set them; part of the event model.)
 pub use crate::method::{EventSubtype, EventType};
-pub use wire::encode_uri_component;
+pub use wire::{encode_uri_component, encoded_len};
 
 use crate::token::UserToken;
 use crate::value::Value;

@@ -10,7 +10,7 @@ pub fn encode_uri_component(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
+        if unreserved(b) {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -19,6 +19,16 @@ pub fn encode_uri_component(s: &str) -> String {
         }
     }
     out
+}
+
+/// How long [`encode_uri_component`] makes `s`.
+pub fn encoded_len(s: &str) -> usize {
+    s.bytes().map(|b| if unreserved(b) { 1 } else { 3 }).sum()
+}
+
+/// The bytes `encodeURIComponent` leaves as they are.
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
 }
 
 impl InsightsEvent {
