@@ -9,6 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, makeSite, snippet, LIBRARIES, waitFor, uniqueAppId } from "./harness.mjs";
 import { ENGINES, openSession } from "./webdriver.mjs";
+import { receivedCounts } from "./engine-pages.mjs";
 
 const OUTBOX_PREFIX = "AlgoliaInsightsOutbox:";
 
@@ -35,16 +36,6 @@ after(async () => {
   await server?.stop();
 });
 
-/** Accepted events of `app` at the endpoint, counted by objectIDs. */
-async function receivedCounts(app) {
-  const counts = new Map();
-  for (const record of await server.events({ appId: app })) {
-    if (!record.accepted) continue;
-    const key = (record.event.objectIDs || []).join(",");
-    counts.set(key, (counts.get(key) || 0) + 1);
-  }
-  return counts;
-}
 
 /** Events kept in the page's stored outboxes (every page's key, together). */
 const STORED_EVENTS = `return Object.keys(localStorage)
@@ -74,7 +65,7 @@ for (const engine of Object.keys(ENGINES)) {
         async () => (await session.run("return document.readyState === 'complete' && location.pathname")) === "/next.html",
         "the next page to load"
       );
-      await waitFor(async () => (await receivedCounts(app)).has(id), "the click at the endpoint");
+      await waitFor(async () => (await receivedCounts(server, app)).has(id), "the click at the endpoint");
 
       // The library again, on the same origin and storage: it sends whatever
       // an earlier page kept, so a stored copy of the click would arrive now.
@@ -82,7 +73,7 @@ for (const engine of Object.keys(ENGINES)) {
       await ready();
       await session.until(async () => (await session.run(STORED_EVENTS, OUTBOX_PREFIX)) === 0, "no stored event");
 
-      const counts = await receivedCounts(app);
+      const counts = await receivedCounts(server, app);
       const duplicated = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
       console.log(
         `engines: ${session.browser}: sent=1 received=${counts.size} duplicated=${duplicated} lost=${counts.has(id) ? 0 : 1}`

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "./harness.mjs";
+import { freePort, CHROMIUM_ARGS } from "./harness.mjs";
 
 const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 
@@ -21,16 +21,7 @@ export const ENGINES = {
       browserName: "chrome",
       "goog:chromeOptions": {
         binary: "/usr/bin/chromium",
-        args: [
-          "--headless=new",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-dev-shm-usage",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--no-first-run",
-        ],
+        args: ["--headless=new", ...CHROMIUM_ARGS],
       },
     },
   },
