@@ -222,8 +222,8 @@ impl InitOptions {
             let given = !matches!(value, Value::Undefined);
             match key.as_str() {
                 "partial" => init.partial = value.is_truthy(),
-                "appId" => init.app_id = Some(credential("appId", value)?),
-                "apiKey" => init.api_key = Some(credential("apiKey", value)?),
+                "appId" => init.app_id = Some(credential("appId", value, MAX_APP_ID_IN_URL)?),
+                "apiKey" => init.api_key = Some(credential("apiKey", value, MAX_API_KEY_IN_URL)?),
                 "userHasOptedOut" => init.user_has_opted_out = Some(value.is_truthy()),
                 "anonymousUserToken" => init.anonymous_user_token = Some(value.is_truthy()),
                 "useCookie" => init.use_cookie = Some(value.is_truthy()),
@@ -266,11 +266,12 @@ fn fits_in_url(field: &str, s: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
-fn credential(field: &str, value: &Value) -> Result<Option<String>> {
+/// A credential (`max`: its longest once URL-encoded).
+fn credential(field: &str, value: &Value, max: usize) -> Result<Option<String>> {
     match value {
         Value::Undefined | Value::Null => Ok(None),
         Value::String(s) => {
-            fits_in_url(field, s, if field == "appId" { MAX_APP_ID_IN_URL } else { MAX_API_KEY_IN_URL })?;
+            fits_in_url(field, s, max)?;
             Ok(Some(s.clone()))
         }
         other => Err(InsightsError::invalid(METHOD, field, text!("must be a string, got ", other.type_name()))),

@@ -40,7 +40,6 @@ import { embeddedWasm } from "./wasm-gzip.js";
     const queue = (aa.queue = aa.queue || []);
     const scriptUrl = (script && script.src) || document.baseURI || location.href;
     wasmUrl = new URL(wasmUrl, scriptUrl);
-    where = String(scriptUrl);
     Object.defineProperty(queue, "__insightsWasm", { value: true });
     const mark = function (name) {
       try {
@@ -70,7 +69,7 @@ import { embeddedWasm } from "./wasm-gzip.js";
     let wasm;
     try {
       wasm = embeddedWasm();
-      where = "the wasm embedded in " + where;
+      where = "the wasm embedded in " + scriptUrl;
     } catch (e) {
       where = wasmUrl;
       wasm = typeof fetch === "function" ? fetch(wasmUrl) : wasmUrl;

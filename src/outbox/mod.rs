@@ -27,7 +27,6 @@
 //!   after the last retry are written under a key of their own that no page
 //!   holds, for the next page load.
 
-
 mod batch;
 mod retry;
 mod store;
