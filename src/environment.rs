@@ -66,6 +66,14 @@ pub trait KeyValueStore {
     fn keys(&self) -> Vec<String> {
         Vec::new()
     }
+    /// Reads JSON text (what the store holds, or an API answer) as
+    /// `JSON.parse` does; `None` when it is not JSON, or holds a number out of
+    /// range or a lone surrogate, or nests deeper than 64 levels. The default
+    /// is the crate's own reader ([`crate::json::parse`]); the browser
+    /// boundary uses the page's `JSON.parse`, so the wasm ships no parser.
+    fn parse_json(&self, text: &str) -> Option<crate::Value> {
+        crate::json::parse(text)
+    }
 }
 
 /// Time, randomness, timers, the console and the Web Locks API.

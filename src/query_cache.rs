@@ -52,7 +52,7 @@ impl QueryIdCache {
             return;
         }
         self.loaded = true;
-        let Some(Value::Object(entries)) = store.get_item(STORAGE_KEY).and_then(|text| json::parse(&text)) else {
+        let Some(Value::Object(entries)) = store.get_item(STORAGE_KEY).and_then(|text| store.parse_json(&text)) else {
             return;
         };
         for (key, v) in entries {

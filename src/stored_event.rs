@@ -8,7 +8,6 @@
 //! this library writes it, never as the stored text says.
 
 use crate::event::{InsightsEvent, MAX_ITEMS_PER_EVENT};
-use crate::json;
 use crate::value::Value;
 
 /// How far ahead of the page's clock a timestamp may be (the API's limit).
@@ -55,13 +54,13 @@ fn decode_uri_component(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The stored event `body` (sent to `url`), checked again; `None` when it
-/// must be discarded.
-pub fn restorable(url: &str, body: &str, now_ms: f64) -> Option<StoredEvent> {
+/// The stored event (its JSON text, parsed; sent to `url`), checked again;
+/// `None` when it must be discarded.
+pub fn restorable(url: &str, event: Option<Value>, now_ms: f64) -> Option<StoredEvent> {
     if !is_events_url(url) {
         return None;
     }
-    let Value::Object(mut entries) = json::parse(body)? else { return None };
+    let Value::Object(mut entries) = event? else { return None };
     // Filters are stored URL-encoded, as sent; the checks read them decoded.
     for (key, value) in &mut entries {
         if key == "filters" {
@@ -77,7 +76,7 @@ pub fn restorable(url: &str, body: &str, now_ms: f64) -> Option<StoredEvent> {
     if event.user_token.is_none() || event.object_ids.len().max(event.filters.len()) > MAX_ITEMS_PER_EVENT {
         return None;
     }
-    let mut json = String::with_capacity(body.len());
+    let mut json = String::new();
     event.write_json(None, None, &mut json);
     // The API's limit on a request body, less `{"events":[]}`.
     (json.len() <= 2_000_000 - 13).then_some(StoredEvent { json, timestamp })
@@ -86,6 +85,7 @@ pub fn restorable(url: &str, body: &str, now_ms: f64) -> Option<StoredEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
 
     const URL: &str = "https://insights.algolia.io/1/events?X-Algolia-Application-Id=A&X-Algolia-API-Key=K&X-Algolia-Agent=x";
     const NOW: f64 = 1_700_000_000_000.0;
@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn a_stored_event_is_sent_as_this_library_writes_it() {
         let body = r#"{"eventType":"click","eventName":"n","index":"i","userToken":"u-1","timestamp":1700000000000,"filters":["brand%3AApple%20%26%20Co"],"custom":1}"#;
-        let stored = restorable(URL, body, NOW).expect("valid");
+        let stored = restorable(URL, json::parse(body), NOW).expect("valid");
         assert_eq!(stored.timestamp, NOW);
         assert_eq!(stored.json, body);
     }
@@ -101,9 +101,9 @@ mod tests {
     #[test]
     fn anything_else_is_discarded() {
         let ok = r#"{"eventType":"view","eventName":"n","index":"i","userToken":"u-1","timestamp":1700000000000,"objectIDs":["1"]}"#;
-        assert!(restorable(URL, ok, NOW).is_some());
+        assert!(restorable(URL, json::parse(ok), NOW).is_some());
         for url in ["", "javascript:alert(1)", "https://x/1/events", "https://x/1/events?X-Algolia-Application-Id=&X-Algolia-API-Key=K", "https://x/other?X-Algolia-Application-Id=A&X-Algolia-API-Key=K"] {
-            assert_eq!(restorable(url, ok, NOW), None, "{url}");
+            assert_eq!(restorable(url, json::parse(ok), NOW), None, "{url}");
         }
         let ids: Vec<String> = (0..21).map(|i| format!("\"{i}\"")).collect();
         for body in [
@@ -118,7 +118,7 @@ mod tests {
             r#"{"eventType":"click","eventName":"n","index":"i","userToken":"u-1","timestamp":1700000000000,"filters":["%E0%A4%A"]}"#,
             &format!(r#"{{"eventType":"view","eventName":"n","index":"i","userToken":"u","timestamp":1700000000000,"objectIDs":[{}]}}"#, ids.join(",")),
         ] {
-            assert_eq!(restorable(URL, body, NOW), None, "{body}");
+            assert_eq!(restorable(URL, json::parse(body), NOW), None, "{body}");
         }
     }
 }

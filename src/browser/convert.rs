@@ -15,6 +15,8 @@ use crate::value::Value;
 
 /// How deep arguments may nest (events nest 3 levels: event → objectData → item).
 const MAX_DEPTH: usize = 16;
+/// How deep parsed JSON may nest (as the crate's own reader allows).
+const MAX_JSON_DEPTH: usize = 64;
 /// How many values one argument may hold in all.
 const MAX_NODES: usize = 200_000;
 
@@ -71,14 +73,37 @@ pub fn arguments(args: &JsValue) -> Vec<JsValue> {
 pub fn argument(js: &JsValue, i: usize) -> Result<Value, ConvertError> {
     let mut budget = MAX_NODES;
     let mut path = crate::text!("arguments[", i, "]");
-    read(js, 0, &mut budget, &mut path)
+    read(js, MAX_DEPTH, &mut budget, &mut path)
+}
+
+/// What `JSON.parse` returned (`undefined` when the text was not JSON), as
+/// [`crate::json::parse`] reads it: `None` for a number out of range (which
+/// `JSON.parse` makes `Infinity`), a lone surrogate or nesting deeper than
+/// 64 levels.
+pub fn parsed_json(js: &JsValue) -> Option<Value> {
+    if js.is_undefined() {
+        return None;
+    }
+    let mut budget = usize::MAX;
+    let value = read(js, MAX_JSON_DEPTH, &mut budget, &mut String::new()).ok()?;
+    (!has_infinity(&value)).then_some(value)
+}
+
+fn has_infinity(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_infinite(),
+        Value::Array(items) => items.iter().any(has_infinity),
+        Value::Object(entries) => entries.iter().any(|(_, v)| has_infinity(v)),
+        _ => false,
+    }
 }
 
 fn fail(path: &str, problem: impl Into<String>) -> ConvertError {
     ConvertError { path: path.to_owned(), problem: problem.into() }
 }
 
-fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Result<Value, ConvertError> {
+/// `levels`: how many more levels of arrays and objects may be entered.
+fn read(js: &JsValue, levels: usize, budget: &mut usize, path: &mut String) -> Result<Value, ConvertError> {
     *budget = budget.checked_sub(1).ok_or_else(|| fail(path, TOO_LARGE))?;
     if js.is_undefined() {
         return Ok(Value::Undefined);
@@ -110,9 +135,9 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
     if !js.is_object() {
         return Ok(Value::Opaque("unknown"));
     }
-    if depth >= MAX_DEPTH {
+    let Some(levels) = levels.checked_sub(1) else {
         return Err(fail(path, "nests too deep (or refers to itself)"));
-    }
+    };
     let mark = path.len();
     if is_array(js).map_err(|e| fail(path, threw(&e)))? {
         // Read through Reflect (which catches) so that a Proxy cannot throw past us.
@@ -128,7 +153,7 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
             path.push('[');
             crate::number::write_int(i64::from(i), path);
             path.push(']');
-            items.push(read(&item, depth + 1, budget, path)?);
+            items.push(read(&item, levels, budget, path)?);
             path.truncate(mark);
         }
         return Ok(Value::Array(items));
@@ -155,7 +180,7 @@ fn read(js: &JsValue, depth: usize, budget: &mut usize, path: &mut String) -> Re
             return Err(fail(path, LONE_SURROGATE));
         }
         let item = Reflect::get(js, &key).map_err(|e| fail(path, threw(&e)))?;
-        let value = read(&item, depth + 1, budget, path)?;
+        let value = read(&item, levels, budget, path)?;
         path.truncate(mark);
         entries.push((name, value));
     }

@@ -22,7 +22,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert;
-use super::page::{watch_page, BrowserPage};
+use super::page::{watch_page, BrowserPage, PageOwner};
 use crate::client::{InsightsClient, Notice, Progress, Reply};
 use crate::environment::ResponseOutcome;
 use crate::error::InsightsError;
@@ -54,8 +54,8 @@ struct Deferred {
 
 /// What a client and its page callbacks share with the page's timers and
 /// `fetch` completions.
-pub struct Shared {
-    client: RefCell<InsightsClient<BrowserPage>>,
+struct Shared {
+    client: RefCell<InsightsClient<BrowserPage<Shared>>>,
     hooks: RefCell<Hooks>,
     /// Oldest first.
     deferred: RefCell<Vec<Deferred>>,
@@ -161,48 +161,6 @@ impl Shared {
         }
     }
 
-    /// A wake-up scheduled by the core fired (in a task of its own: the
-    /// client is never busy then).
-    pub(super) fn wake(&self) {
-        if let Ok(mut client) = self.client.try_borrow_mut() {
-            client.on_wake();
-        }
-        self.settle_in_background();
-        self.run_deferred();
-    }
-
-    /// A request ended (`post` answers in a later task or microtask: the
-    /// client is never busy then).
-    pub(super) fn response(&self, request_id: u64, outcome: ResponseOutcome) {
-        if let Ok(mut client) = self.client.try_borrow_mut() {
-            client.on_response(request_id, outcome);
-        }
-        self.settle_in_background();
-        self.run_deferred();
-    }
-
-    /// The Web Locks API granted the lock `name` (held for the page's life).
-    pub(super) fn lock_granted(self: Rc<Self>, name: String) {
-        if let Ok(mut client) = self.client.try_borrow_mut() {
-            client.on_lock_granted(&name);
-        } else {
-            // (Lock callbacks are tasks of their own, so this does not
-            // happen; if it did, the grant must not be lost.)
-            let shared = Rc::downgrade(&self);
-            super::page::later(
-                0.0,
-                Closure::once_into_js(move || {
-                    if let Some(shared) = shared.upgrade() {
-                        shared.lock_granted(name);
-                    }
-                }),
-            );
-            return;
-        }
-        self.settle_in_background();
-        self.run_deferred();
-    }
-
     /// The page is being hidden. Events called meanwhile (by a `fetch` or
     /// `sendBeacon` wrapper, a hook) leave with it: up to two more rounds.
     fn page_hide(&self) {
@@ -288,6 +246,50 @@ impl Shared {
             }
         }
         first_error
+    }
+}
+
+impl PageOwner for Shared {
+    /// A wake-up scheduled by the core fired (in a task of its own: the
+    /// client is never busy then).
+    fn wake(&self) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_wake();
+        }
+        self.settle_in_background();
+        self.run_deferred();
+    }
+
+    /// A request ended (`post` answers in a later task or microtask: the
+    /// client is never busy then).
+    fn response(&self, request_id: u64, outcome: ResponseOutcome) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_response(request_id, outcome);
+        }
+        self.settle_in_background();
+        self.run_deferred();
+    }
+
+    /// The Web Locks API granted the lock `name` (held for the page's life).
+    fn lock_granted(self: Rc<Self>, name: String) {
+        if let Ok(mut client) = self.client.try_borrow_mut() {
+            client.on_lock_granted(&name);
+        } else {
+            // (Lock callbacks are tasks of their own, so this does not
+            // happen; if it did, the grant must not be lost.)
+            let shared = Rc::downgrade(&self);
+            super::page::later(
+                0.0,
+                Closure::once_into_js(move || {
+                    if let Some(shared) = shared.upgrade() {
+                        shared.lock_granted(name);
+                    }
+                }),
+            );
+            return;
+        }
+        self.settle_in_background();
+        self.run_deferred();
     }
 }
 

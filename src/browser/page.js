@@ -138,6 +138,17 @@ export function lock(name, granted) {
   }
 }
 
+// JSON.parse as it was when the library loaded (a page may replace it
+// later): the parsed value, or undefined for text that is not JSON.
+const jsonParse = JSON.parse;
+export function parseJson(text) {
+  try {
+    return jsonParse(text);
+  } catch (e) {
+    return undefined;
+  }
+}
+
 // The names of the keys in localStorage that start with `prefix`, one a line.
 export function storageKeys(prefix) {
   const keys = [];

@@ -11,12 +11,11 @@
 //! directly; an `aa()` call from a wrapper of those waits until the client is
 //! free (see `exports.rs`).
 
-use std::rc::Weak;
+use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::exports::Shared;
 use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, ResponseOutcome, Transport};
 
 #[wasm_bindgen(module = "/src/browser/page.js")]
@@ -33,12 +32,25 @@ extern "C" {
     fn random_values(bytes: &mut [u8]) -> bool;
     #[wasm_bindgen(js_name = lock)]
     fn request_web_lock(name: &str, granted: JsValue) -> bool;
+    #[wasm_bindgen(js_name = parseJson)]
+    fn parse_json(text: &str) -> JsValue;
     #[wasm_bindgen(js_name = storageKeys)]
     fn storage_keys(prefix: &str) -> String;
     #[wasm_bindgen(js_name = watchPage)]
     pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
     /// `console.error` / `console.warn` that never throws (see page.js).
     pub(super) fn report(error: bool, message: &str, detail: &JsValue);
+}
+
+/// What the page reports to the client it serves (the boundary's shared
+/// client state implements it; the page knows no more of it).
+pub(super) trait PageOwner {
+    /// The request `request_id` ended.
+    fn response(&self, request_id: u64, outcome: ResponseOutcome);
+    /// A wake-up the core scheduled is due.
+    fn wake(&self);
+    /// The Web Locks API granted the lock `name`.
+    fn lock_granted(self: Rc<Self>, name: String);
 }
 
 /// Something the core asked of the page that needs no answer, done once the
@@ -52,8 +64,8 @@ pub(super) enum Effect {
 
 /// The page one client lives in; it reaches its client through `shared` to
 /// report responses and wake-ups.
-pub struct BrowserPage {
-    pub(super) shared: Weak<Shared>,
+pub struct BrowserPage<O> {
+    pub(super) shared: Weak<O>,
     pub(super) effects: Vec<Effect>,
     /// A caller's `requestFn(url, data)` (search-insights'
     /// `createInsightsClient(requestFn)`), which then carries every request
@@ -73,7 +85,7 @@ fn local_storage() -> Option<web_sys::Storage> {
     window()?.local_storage().ok().flatten()
 }
 
-impl Transport for BrowserPage {
+impl<O: PageOwner + 'static> Transport for BrowserPage<O> {
     fn send(&mut self, request: OutgoingRequest) {
         self.effects.push(Effect::Send(request));
     }
@@ -87,7 +99,7 @@ impl Transport for BrowserPage {
     }
 }
 
-impl CookieJar for BrowserPage {
+impl<O: PageOwner + 'static> CookieJar for BrowserPage<O> {
     fn cookies_enabled(&self) -> bool {
         window()
             .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("cookieEnabled")).ok())
@@ -107,7 +119,7 @@ impl CookieJar for BrowserPage {
     }
 }
 
-impl KeyValueStore for BrowserPage {
+impl<O: PageOwner + 'static> KeyValueStore for BrowserPage<O> {
     fn get_item(&self, key: &str) -> Option<String> {
         local_storage()?.get_item(key).ok().flatten()
     }
@@ -127,11 +139,17 @@ impl KeyValueStore for BrowserPage {
     fn keys(&self) -> Vec<String> {
         storage_keys(crate::outbox::LEGACY_STORAGE_KEY).split('\n').filter(|k| !k.is_empty()).map(str::to_owned).collect()
     }
+
+    /// The page's `JSON.parse` (the wasm carries no JSON reader), its value
+    /// read as arguments are.
+    fn parse_json(&self, text: &str) -> Option<crate::Value> {
+        super::convert::parsed_json(&parse_json(text))
+    }
 }
 
 /// Asks for the lock `name` for the client behind `shared` (see
 /// [`Platform::request_lock`]).
-fn request_lock(shared: Weak<Shared>, name: &str) -> bool {
+fn request_lock<O: PageOwner + 'static>(shared: Weak<O>, name: &str) -> bool {
     let lock_name = name.to_owned();
     let granted = Closure::once_into_js(move || {
         if let Some(client) = shared.upgrade() {
@@ -141,7 +159,7 @@ fn request_lock(shared: Weak<Shared>, name: &str) -> bool {
     request_web_lock(name, granted)
 }
 
-impl Platform for BrowserPage {
+impl<O: PageOwner + 'static> Platform for BrowserPage<O> {
     fn now_ms(&self) -> f64 {
         js_sys::Date::now()
     }
@@ -175,7 +193,7 @@ impl Platform for BrowserPage {
 
 impl Effect {
     /// Does it; the client must not be borrowed (page code may call `aa()`).
-    pub(super) fn perform(self, shared: &Weak<Shared>, requester: &JsValue) {
+    pub(super) fn perform<O: PageOwner + 'static>(self, shared: &Weak<O>, requester: &JsValue) {
         match self {
             // The answer and the wake-up hold the client (strongly): a client
             // the page no longer references (a backend's client per request,

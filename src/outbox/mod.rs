@@ -375,7 +375,7 @@ impl Outbox {
         self.keepalive_in_flight = self.keepalive_in_flight.saturating_sub(request.keepalive_bytes);
         let count = request.entries.len();
         let (status, message) = match &outcome {
-            ResponseOutcome::Status(status, body) => (Some(*status), api_message(body, *status)),
+            ResponseOutcome::Status(status, body) => (Some(*status), api_message(env.parse_json(body), *status)),
             ResponseOutcome::NetworkError(reason) => (None, text!("network error", if reason.is_empty() { "" } else { ": " }, reason)),
         };
         let mut report = DeliveryReport { status, message, events: count, will_retry: false, delivered: false };
@@ -633,7 +633,7 @@ impl Outbox {
     /// outbox at all.
     fn claim(&mut self, env: &mut dyn Environment, key: &str, now: f64, exclusive: bool) -> usize {
         let Some(text) = env.get_item(key) else { return 0 };
-        let (lease, records) = parse_outbox(&text);
+        let (lease, records) = parse_outbox(env.parse_json(&text));
         let legacy = key == LEGACY_STORAGE_KEY;
         if !legacy && !exclusive && lease >= now {
             return 0;
@@ -650,7 +650,7 @@ impl Outbox {
                 continue;
             };
             let known = self.queued.iter().chain(self.in_flight.iter().flat_map(|f| f.entries.iter())).any(|e| e.id == id);
-            let Some(stored) = crate::stored_event::restorable(url, body, now).filter(|_| !known) else {
+            let Some(stored) = crate::stored_event::restorable(url, env.parse_json(body), now).filter(|_| !known) else {
                 continue;
             };
             self.queued.push(Entry {
@@ -702,9 +702,9 @@ fn describe_duration(ms: f64) -> String {
 
 
 
-/// The `message` of an API answer, or a short description.
-fn api_message(body: &str, status: u16) -> String {
-    match json::parse(body).as_ref().map(|v| v.field("message")) {
+/// The `message` of an API answer (its body, parsed), or a short description.
+fn api_message(body: Option<Value>, status: u16) -> String {
+    match body.as_ref().map(|v| v.field("message")) {
         Some(Value::String(message)) => message.clone(),
         _ => {
             let mut s = String::from("HTTP ");

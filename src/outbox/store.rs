@@ -52,10 +52,10 @@ pub(super) fn is_outbox_key(key: &str) -> bool {
     key == LEGACY_STORAGE_KEY || key.starts_with(STORAGE_KEY_PREFIX)
 }
 
-/// The lease and the records of a stored outbox; a value that is not an
-/// outbox has none (and lease 0).
-pub(super) fn parse_outbox(text: &str) -> (f64, Vec<Value>) {
-    let outbox = json::parse(text).unwrap_or(Value::Null);
+/// The lease and the records of a stored outbox (its text, parsed); a value
+/// that is not an outbox has none (and lease 0).
+pub(super) fn parse_outbox(outbox: Option<Value>) -> (f64, Vec<Value>) {
+    let outbox = outbox.unwrap_or(Value::Null);
     let lease = number(&outbox, "l");
     let records = match outbox.get("e") {
         Some(Value::Array(items)) => items.iter().filter(|r| r.is_object()).cloned().collect(),

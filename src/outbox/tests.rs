@@ -284,12 +284,12 @@ fn outbox_keys(env: &FakeEnv) -> Vec<String> {
 
 /// The records under every outbox key.
 fn stored(env: &FakeEnv) -> Vec<Value> {
-    outbox_keys(env).iter().flat_map(|k| parse_outbox(&env.get_item(k).unwrap_or_default()).1).collect()
+    outbox_keys(env).iter().flat_map(|k| parse_outbox(crate::json::parse(&env.get_item(k).unwrap_or_default())).1).collect()
 }
 
 /// The lease of every outbox key.
 fn leases(env: &FakeEnv) -> Vec<f64> {
-    outbox_keys(env).iter().map(|k| parse_outbox(&env.get_item(k).unwrap_or_default()).0).collect()
+    outbox_keys(env).iter().map(|k| parse_outbox(crate::json::parse(&env.get_item(k).unwrap_or_default())).0).collect()
 }
 
 fn fail(outbox: &mut Outbox, env: &mut FakeEnv, now: f64, policy: &DeliveryPolicy) {
@@ -815,7 +815,7 @@ fn the_previous_versions_outbox_is_claimed_once() {
         let claimed = claimed_a + claimed_b + grants.iter().map(|g| g.2).sum::<usize>();
         assert_eq!(claimed, 2, "with Web Locks: {web_locks}");
         // A live page of the previous version keeps its event.
-        let left: Vec<Value> = parse_outbox(&tabs.store.get_item(LEGACY_STORAGE_KEY).unwrap_or_default()).1;
+        let left: Vec<Value> = parse_outbox(crate::json::parse(&tabs.store.get_item(LEGACY_STORAGE_KEY).unwrap_or_default())).1;
         assert_eq!(left, vec![record("old-live", "y", 1e15)]);
         for n in [a, b] {
             tabs.flush(n, 100.0);

@@ -62,6 +62,8 @@ const CORRUPTIONS = [
   ["outbox: a 1 MB string", OUTBOX_KEY, () => "y".repeat(1024 * 1024)],
   ["page outbox: not JSON", PAGE_OUTBOX_KEY, () => '{"v":2,"l":0,"e":['],
   ["page outbox: wrong shapes", PAGE_OUTBOX_KEY, () => JSON.stringify({ v: 2, l: "x", e: [1, null, { id: "b", u: 5, b: {} }] })],
+  // JSON.parse reads 1e400 as Infinity; the library reads it as not JSON.
+  ["page outbox: a lease out of range", PAGE_OUTBOX_KEY, () => '{"v":2,"l":1e400,"e":[]}'],
   [
     "outbox: records the API would refuse",
     OUTBOX_KEY,
@@ -75,6 +77,7 @@ const CORRUPTIONS = [
           record(app, "bad-url", leftover(), "javascript:alert(1)"),
           record(app, "no-credentials", leftover(), `${server.url}/1/events?X-Algolia-Application-Id=&X-Algolia-API-Key=k`),
           record(app, "future", leftover({ timestamp: Date.now() + 86_400_000 })),
+          record(app, "lone-surrogate", leftover({ objectIDs: ["a\uD800b"] })),
         ],
       }),
   ],
