@@ -42,24 +42,24 @@
 )]
 
 #[macro_use]
-pub mod text;
-pub mod client;
-pub mod cookie;
+mod text;
+mod client;
+mod cookie;
 pub mod environment;
-pub mod error;
-pub mod event;
-pub mod json;
-pub mod method;
-pub mod number;
-pub mod oldest;
-pub mod options;
-pub mod outbox;
-pub mod params;
-pub mod query_cache;
+mod error;
+mod event;
+mod json;
+mod method;
+mod number;
+mod oldest;
+mod options;
+mod outbox;
+mod params;
+mod query_cache;
 mod sort;
-pub mod stored_event;
-pub mod token;
-pub mod value;
+mod stored_event;
+mod token;
+mod value;
 
 /// The wasm's allocator (see Cargo.toml): single-threaded WebAssembly, memory
 /// grown as needed.
@@ -74,6 +74,41 @@ mod browser;
 pub use browser::Insights;
 #[cfg(test)]
 mod testing;
+
+/// What the fuzzer (`fuzz/`) and the tests in `tests/` check besides the
+/// public surface. Not part of the API: hidden, and not kept stable.
+#[doc(hidden)]
+pub mod internals {
+    /// The `_ALGOLIA` cookie's strings.
+    pub mod cookie {
+        pub use crate::cookie::{delete_cookie_string, read, set_cookie_string, stored_anonymous_token, COOKIE_NAME};
+    }
+    /// The crate's own JSON.
+    pub mod json {
+        pub use crate::json::{parse, to_string};
+    }
+    /// How filters are sent.
+    pub mod event {
+        pub use crate::event::encode_uri_component;
+    }
+    /// The typed event methods.
+    pub mod method {
+        pub use crate::method::{EventMethod, Target, EVENT_METHODS};
+    }
+    /// `init` options.
+    pub mod options {
+        pub use crate::options::{InitOptions, Settings, DEFAULT_MAX_EVENT_AGE_MS};
+    }
+    /// The outbox's storage keys.
+    pub mod outbox {
+        pub use crate::outbox::{LEGACY_STORAGE_KEY, STORAGE_KEY_PREFIX};
+    }
+    /// The query-ID cache's storage key.
+    pub mod query_cache {
+        pub use crate::query_cache::STORAGE_KEY;
+    }
+    pub use crate::event::EventType;
+}
 
 pub use client::{InsightsClient, Notice, Progress, Reply, SEARCH_INSIGHTS_VERSION, VERSION};
 pub use error::{InsightsError, Result};

@@ -5,10 +5,11 @@
 
 use arbitrary::{Result, Unstructured};
 use search_insights_wasm::environment::ResponseOutcome;
-use search_insights_wasm::method::EVENT_METHODS;
-use search_insights_wasm::options::DEFAULT_MAX_EVENT_AGE_MS;
-use search_insights_wasm::outbox::LEGACY_STORAGE_KEY as OUTBOX_KEY;
-use search_insights_wasm::{json, InsightsClient, Method, Reply, Value};
+use search_insights_wasm::internals::method::EVENT_METHODS;
+use search_insights_wasm::internals::options::DEFAULT_MAX_EVENT_AGE_MS;
+use search_insights_wasm::internals::outbox::LEGACY_STORAGE_KEY as OUTBOX_KEY;
+use search_insights_wasm::internals::json;
+use search_insights_wasm::{InsightsClient, Method, Reply, Value};
 
 use crate::model::{self, Model, PageFacts, Tri};
 use crate::oracle;

@@ -3,9 +3,10 @@
 //! carry events the API refuses. The library must read all of it defensively.
 
 use arbitrary::{Result, Unstructured};
-use search_insights_wasm::outbox::{LEGACY_STORAGE_KEY, STORAGE_KEY_PREFIX};
-use search_insights_wasm::query_cache::STORAGE_KEY as QUERY_CACHE_KEY;
-use search_insights_wasm::{json, Value};
+use search_insights_wasm::internals::outbox::{LEGACY_STORAGE_KEY, STORAGE_KEY_PREFIX};
+use search_insights_wasm::internals::query_cache::STORAGE_KEY as QUERY_CACHE_KEY;
+use search_insights_wasm::internals::json;
+use search_insights_wasm::Value;
 
 use crate::page::FuzzPage;
 use crate::templates::{self, HOST};

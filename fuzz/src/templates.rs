@@ -3,8 +3,8 @@
 //! `init` and a valid event, which raw values rarely are.
 
 use arbitrary::{Result, Unstructured};
-use search_insights_wasm::event::EventType;
-use search_insights_wasm::method::{EventMethod, Target, EVENT_METHODS};
+use search_insights_wasm::internals::EventType;
+use search_insights_wasm::internals::method::{EventMethod, Target, EVENT_METHODS};
 use search_insights_wasm::Value;
 
 use crate::values::{self, QUERY_ID, SECRET_API_KEY};

@@ -3,9 +3,10 @@
 
 use arbitrary::{Result, Unstructured};
 use insights_devserver::ValidationRules;
-use search_insights_wasm::method::EVENT_METHODS;
-use search_insights_wasm::options::{InitOptions, Settings};
-use search_insights_wasm::{cookie, json, InsightsEvent, UserToken};
+use search_insights_wasm::internals::method::EVENT_METHODS;
+use search_insights_wasm::internals::options::{InitOptions, Settings};
+use search_insights_wasm::internals::{cookie, json};
+use search_insights_wasm::{InsightsEvent, UserToken};
 
 use crate::oracle;
 use crate::templates;

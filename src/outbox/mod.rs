@@ -31,9 +31,8 @@ mod batch;
 mod retry;
 mod store;
 
-pub use batch::{MAX_EVENTS_PER_REQUEST, MAX_KEEPALIVE_BYTES};
-pub use retry::{BASE_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS};
-pub use store::{LEGACY_STORAGE_KEY, MAX_STORED_BYTES, MAX_STORED_EVENTS, STORAGE_KEY_PREFIX};
+pub use batch::MAX_KEEPALIVE_BYTES;
+pub use store::{LEGACY_STORAGE_KEY, MAX_STORED_EVENTS, STORAGE_KEY_PREFIX};
 
 use batch::{body_of, pack};
 use retry::Verdict;

@@ -2,9 +2,9 @@
 //! Chromium run (`tests/browser.rs`): the core behaves the same compiled to
 //! x86_64 and to wasm32.
 
-use search_insights_wasm::cookie;
-use search_insights_wasm::event::encode_uri_component;
-use search_insights_wasm::json;
+use search_insights_wasm::internals::cookie;
+use search_insights_wasm::internals::event::encode_uri_component;
+use search_insights_wasm::internals::json;
 use search_insights_wasm::{UserToken, Value};
 
 pub fn json_round_trip() {
