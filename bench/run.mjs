@@ -3,7 +3,7 @@
 // measured alternately. Prints one table, writes bench/results.json and
 // bench/chart.svg. Timings live here, never in tests.
 import { writeFileSync } from "node:fs";
-import { gzipSync, constants } from "node:zlib";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { join } from "node:path";
 import { startServer, makeSite, launchBrowser, snippet, LIBRARIES, waitFor, ROOT } from "../tests/e2e/harness.mjs";
 import { renderChart } from "./chart.mjs";
@@ -60,18 +60,21 @@ const RTT_MS = 50;
 // 1. Transfer size of what the snippet makes the browser load.
 for (const lib of LIBS) {
   const { context, transfers } = await openPage(lib, "transfer");
-  let raw = 0;
-  let gz = 0;
   const files = [];
   for (const r of transfers) {
     const url = new URL(r.url());
     if (!url.pathname.startsWith("/pkg/") && !url.pathname.startsWith("/vendor/")) continue;
     const body = await r.body();
-    raw += body.length;
-    gz += gzipSync(body, { level: constants.Z_BEST_COMPRESSION }).length;
-    files.push(url.pathname);
+    files.push({
+      path: url.pathname,
+      raw: body.length,
+      gzip: gzipSync(body, { level: constants.Z_BEST_COMPRESSION }).length,
+      brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }).length,
+    });
   }
-  results[lib.id].transfer = { files, raw, gzip: gz };
+  const total = (key) => files.reduce((sum, f) => sum + f[key], 0);
+  results[lib.id].transfer = { files, raw: total("raw"), gzip: total("gzip"), brotli: total("brotli") };
+  for (const f of files) console.log(`bench: ${lib.id} ${f.path}: ${f.raw} B, ${f.gzip} B gzip -9, ${f.brotli} B brotli -q 11`);
   await context.close();
 }
 
@@ -188,6 +191,7 @@ await server.stop();
 const fmt = (n, unit) => (n === null || n === undefined || Number.isNaN(n) ? "n/a" : `${n < 10 ? n.toFixed(3) : Math.round(n)}${unit}`);
 const rows = [
   ["transfer, gzip -9 (what the snippet loads)", (r) => r.transfer.gzip, " B"],
+  ["transfer, brotli -q 11", (r) => r.transfer.brotli, " B"],
   ["transfer, uncompressed", (r) => r.transfer.raw, " B"],
   [`snippet → first callback (median of ${LOADS} loads)`, (r) => median(r.firstCallback), " ms"],
   [`snippet → first callback, ${RTT_MS} ms round trip per request (median of ${LOADS})`, (r) => median(r.firstCallbackRtt), " ms"],

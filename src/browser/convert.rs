@@ -27,8 +27,29 @@ extern "C" {
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
-#[wasm_bindgen(inline_js = "export function hasLoneSurrogate(s) { return /[\\uD800-\\uDFFF]/u.test(s); }")]
+#[wasm_bindgen(inline_js = "export function hasLoneSurrogate(s) { return /[\\uD800-\\uDFFF]/u.test(s); }
+export function kindOf(v) {
+  if (v === undefined) return 0;
+  if (v === null) return 1;
+  switch (typeof v) {
+    case 'boolean': return 2;
+    case 'number': return 3;
+    case 'string': return 4;
+    case 'function': return 5;
+    case 'symbol': return 6;
+    case 'bigint': return 7;
+    case 'object': return 8;
+  }
+  return 9;
+}")]
 extern "C" {
+    /// What `value` is, in one call (each `JsValue::is_…` is a call of its
+    /// own): 0 undefined, 1 null, 2 boolean, 3 number, 4 string, 5 function,
+    /// 6 symbol, 7 bigint, 8 object, 9 anything else (`document.all`).
+    /// Runs no page code.
+    #[wasm_bindgen(js_name = kindOf)]
+    fn kind_of(value: &JsValue) -> u8;
+
     /// Whether the JavaScript string `text` holds a lone surrogate (with the
     /// `u` flag a surrogate pair is one code point, which the class does not
     /// match). `catch`: `test` calls `RegExp.prototype.exec`, which a page
@@ -105,35 +126,22 @@ fn fail(path: &str, problem: impl Into<String>) -> ConvertError {
 /// `levels`: how many more levels of arrays and objects may be entered.
 fn read(js: &JsValue, levels: usize, budget: &mut usize, path: &mut String) -> Result<Value, ConvertError> {
     *budget = budget.checked_sub(1).ok_or_else(|| fail(path, TOO_LARGE))?;
-    if js.is_undefined() {
-        return Ok(Value::Undefined);
-    }
-    if js.is_null() {
-        return Ok(Value::Null);
-    }
-    if let Some(b) = js.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if let Some(n) = js.as_f64() {
-        return Ok(Value::Number(n));
-    }
-    if let Some(text) = js.as_string() {
-        if lone_surrogate(js) {
-            return Err(fail(path, LONE_SURROGATE));
+    match kind_of(js) {
+        0 => return Ok(Value::Undefined),
+        1 => return Ok(Value::Null),
+        2 => return Ok(Value::Bool(js.is_truthy())),
+        3 => return Ok(Value::Number(js.as_f64().unwrap_or(f64::NAN))),
+        4 => {
+            if lone_surrogate(js) {
+                return Err(fail(path, LONE_SURROGATE));
+            }
+            return Ok(Value::String(js.as_string().unwrap_or_default()));
         }
-        return Ok(Value::String(text));
-    }
-    if js.is_function() {
-        return Ok(Value::Opaque("function"));
-    }
-    if js.is_symbol() {
-        return Ok(Value::Opaque("symbol"));
-    }
-    if js.is_bigint() {
-        return Ok(Value::Opaque("bigint"));
-    }
-    if !js.is_object() {
-        return Ok(Value::Opaque("unknown"));
+        5 => return Ok(Value::Opaque("function")),
+        6 => return Ok(Value::Opaque("symbol")),
+        7 => return Ok(Value::Opaque("bigint")),
+        8 => {}
+        _ => return Ok(Value::Opaque("unknown")),
     }
     let Some(levels) = levels.checked_sub(1) else {
         return Err(fail(path, "nests too deep (or refers to itself)"));
