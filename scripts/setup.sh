@@ -10,6 +10,8 @@
 #    servers: Chromium and ChromeDriver, Firefox ESR (Debian) and geckodriver
 #    (crates.io), WebKitGTK's MiniBrowser and WebKitWebDriver (Debian
 #    webkit2gtk-driver), and Xvfb (MiniBrowser has no headless mode);
+#  - openssl, which makes the self-signed certificate of the end-to-end
+#    tests' https origin (tests/e2e/tls-proxy.mjs);
 #  - the npm tools (esbuild, binaryen's wasm-opt, playwright-core, and the real
 #    search-insights/InstantSearch/Autocomplete packages the tests compare with).
 # Then every tool the build and the tests call is checked by running it; a
@@ -46,7 +48,7 @@ else
     dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || apt_missing+=("$p")
   done
 fi
-for p in chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth; do
+for p in chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth openssl; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || apt_missing+=("$p")
 done
 if ((${#apt_missing[@]})); then
@@ -131,6 +133,7 @@ minibrowser=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 check MiniBrowser 2.40 "it comes with WebKitGTK: $(apt_how "webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb xauth")" -- xvfb-run -a "$minibrowser" --version
 [ "$(dpkg-query -W -f='${Version}' webkit2gtk-driver 2>/dev/null)" = "$(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null)" ] ||
   fail "webkit2gtk-driver and libwebkit2gtk-4.1-0 (MiniBrowser) differ in version: update both with: apt-get install --no-install-recommends webkit2gtk-driver libwebkit2gtk-4.1-0"
+check openssl 1.1.1 "$(apt_how openssl)" -- /usr/bin/openssl version
 check node "$node_major_needed" "install Node.js >= $node_major_needed" -- node --version
 check npm 9 "npm comes with Node.js >= $node_major_needed" -- npm --version
 [ "$(/usr/bin/chromium --version 2>/dev/null | grep -Eo '[0-9]+' | head -1)" = "$(/usr/bin/chromedriver --version | grep -Eo '[0-9]+' | head -1)" ] ||

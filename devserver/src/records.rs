@@ -39,6 +39,9 @@ pub struct RequestRecord {
     pub content_type: Option<String>,
     /// `Origin` header.
     pub origin: Option<String>,
+    /// `Sec-Fetch-Mode` header: `cors` for a `fetch` in CORS mode, `no-cors`
+    /// for a `navigator.sendBeacon` with a text body.
+    pub fetch_mode: Option<String>,
     /// Application ID, from the query string or the header.
     pub app_id: Option<String>,
     /// Masked API key (`abcd…`); the full key is never stored.
@@ -360,6 +363,7 @@ fn request_bytes(record: &RequestRecord) -> usize {
             .sum::<usize>()
         + text(&record.content_type)
         + text(&record.origin)
+        + text(&record.fetch_mode)
         + text(&record.app_id)
         + text(&record.api_key)
         + text(&record.agent)
@@ -409,6 +413,7 @@ mod tests {
             query: BTreeMap::new(),
             content_type: None,
             origin: None,
+            fetch_mode: None,
             app_id: Some(app_id.into()),
             api_key: None,
             agent: None,

@@ -1,5 +1,5 @@
 //! Who sent a request and how: Algolia credentials (query string or
-//! headers), agent, origin, content type. The API key is masked on the way in.
+//! headers), agent, origin, content type, fetch mode. The API key is masked on the way in.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +11,7 @@ use crate::time::now_ms;
 const APP_ID: &str = "x-algolia-application-id";
 const API_KEY: &str = "x-algolia-api-key";
 const AGENT: &str = "x-algolia-agent";
+const FETCH_MODE: &str = "sec-fetch-mode";
 
 /// Everything recorded about a request before its body is looked at.
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct RequestMeta {
     pub content_type: Option<String>,
     /// `Origin` header.
     pub origin: Option<String>,
+    /// `Sec-Fetch-Mode` header.
+    pub fetch_mode: Option<String>,
     /// Application ID (query string first, then header). Empty counts as absent.
     pub app_id: Option<String>,
     /// Whether a non-empty API key was given.
@@ -83,6 +86,7 @@ impl RequestMeta {
             query,
             content_type: header_text(header::CONTENT_TYPE.as_str()),
             origin: header_text(header::ORIGIN.as_str()),
+            fetch_mode: header_text(FETCH_MODE),
             app_id: pick(APP_ID),
             has_api_key: api_key.is_some(),
             api_key_masked: api_key.as_deref().map(mask_api_key),
@@ -106,6 +110,7 @@ impl RequestMeta {
             query: self.query.clone(),
             content_type: self.content_type.clone(),
             origin: self.origin.clone(),
+            fetch_mode: self.fetch_mode.clone(),
             app_id: self.app_id.clone(),
             api_key: self.api_key_masked.clone(),
             agent: self.agent.clone(),
@@ -156,5 +161,18 @@ mod tests {
         assert_eq!(meta.app_id, None);
         assert!(meta.has_api_key);
         assert!(!meta.has_credentials());
+    }
+
+    #[test]
+    fn records_the_fetch_mode() {
+        let uri: Uri = "/1/events".parse().expect("uri");
+        let mut headers = HeaderMap::new();
+        let without = RequestMeta::new(&Method::POST, &uri, &headers);
+        assert_eq!(without.fetch_mode, None);
+        headers.insert("sec-fetch-mode", HeaderValue::from_static("no-cors"));
+        let meta = RequestMeta::new(&Method::POST, &uri, &headers);
+        assert_eq!(meta.fetch_mode.as_deref(), Some("no-cors"));
+        let record = meta.to_record(200, "OK", 0);
+        assert_eq!(record.fetch_mode.as_deref(), Some("no-cors"));
     }
 }

@@ -77,12 +77,13 @@ export const STORED_EVENTS = `return Object.keys(localStorage)
 
 /**
  * One test per engine: `body(session, engine)` runs with a fresh browser
- * session (its own profile), quit afterwards whatever happens.
+ * session (its own profile), quit afterwards whatever happens. `session`:
+ * options of `openSession` (`acceptInsecureCerts`).
  */
-export function eachEngine(title, body, { timeout = 240000 } = {}) {
+export function eachEngine(title, body, { timeout = 240000, session: options } = {}) {
   for (const engine of Object.keys(ENGINES)) {
     test(`${engine}: ${title}`, { timeout }, async () => {
-      const session = await openSession(engine);
+      const session = await openSession(engine, options);
       try {
         await body(session, engine);
       } finally {

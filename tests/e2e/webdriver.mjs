@@ -107,10 +107,13 @@ async function startXvfb() {
 /**
  * Starts `engine`'s WebDriver server and a browser session; resolves to a
  * session with `goto`, `refresh`, `run` (a script's return value), `url`, tabs
- * (`newTab`, `switchTo`, `windowHandle`), `cookies` and `quit`.
+ * (`newTab`, `switchTo`, `windowHandle`, `closeTab`), `cookies`,
+ * `deleteCookies` and `quit`. `acceptInsecureCerts: true` lets the session
+ * load an https page with a self-signed certificate.
  */
-export async function openSession(engine) {
-  const { driver, capabilities, display } = ENGINES[engine];
+export async function openSession(engine, { acceptInsecureCerts = false } = {}) {
+  const { driver, display } = ENGINES[engine];
+  const capabilities = acceptInsecureCerts ? { ...ENGINES[engine].capabilities, acceptInsecureCerts: true } : ENGINES[engine].capabilities;
   const xvfb = display ? await startXvfb() : null;
   const env = xvfb ? { ...process.env, DISPLAY: xvfb.display } : process.env;
   const port = await freePort();
@@ -158,8 +161,16 @@ export async function openSession(engine) {
     switchTo: (handle) => call("POST", `${session}/window`, { handle }),
     /** The handle of the current window. */
     windowHandle: () => call("GET", `${session}/window`),
+    /**
+     * Closes the current tab (as the visitor would; its page gets its
+     * `pagehide`) and returns the handles still open. Switch to one of them
+     * before the next `goto` or `run`.
+     */
+    closeTab: () => call("DELETE", `${session}/window`),
     /** The cookies the browser holds for the current page (name, value, path, sameSite, expiry…). */
     cookies: () => call("GET", `${session}/cookie`),
+    /** Deletes every cookie the current page can see. */
+    deleteCookies: () => call("DELETE", `${session}/cookie`),
     until,
     async quit() {
       await call("DELETE", session).catch(() => {});
