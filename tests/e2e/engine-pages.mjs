@@ -80,8 +80,8 @@ export const STORED_EVENTS = `return Object.keys(localStorage)
  * session (its own profile), quit afterwards whatever happens. `session`:
  * options of `openSession` (`acceptInsecureCerts`).
  */
-export function eachEngine(title, body, { timeout = 240000, session: options, engines = Object.keys(ENGINES) } = {}) {
-  for (const engine of engines) {
+export function eachEngine(title, body, { timeout = 240000, session: options } = {}) {
+  for (const engine of Object.keys(ENGINES)) {
     test(`${engine}: ${title}`, { timeout }, async () => {
       const session = await openSession(engine, options);
       try {
