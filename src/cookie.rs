@@ -10,8 +10,7 @@ pub const COOKIE_NAME: &str = "_ALGOLIA";
 /// The value of cookie `name` in a `document.cookie` string, read as
 /// search-insights reads it (first match wins; empty when absent).
 pub fn read<'a>(cookies: &'a str, name: &str) -> &'a str {
-    cookies
-        .split(';')
+    crate::ascii::split(cookies, b';')
         .map(|pair| pair.trim_start_matches(' '))
         .find_map(|pair| pair.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
         .unwrap_or("")

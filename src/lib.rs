@@ -43,6 +43,7 @@
 
 #[macro_use]
 mod text;
+mod ascii;
 mod client;
 mod cookie;
 pub mod environment;

@@ -25,9 +25,9 @@ pub struct StoredEvent {
 /// Whether `url` is `http(s)://…/1/events?…` with a non-empty application ID
 /// and API key.
 pub fn is_events_url(url: &str) -> bool {
-    let Some((base, query)) = url.split_once('?') else { return false };
+    let Some((base, query)) = crate::ascii::split_once(url, b'?') else { return false };
     let credential = |name: &str| {
-        query.split('&').any(|pair| pair.strip_prefix(name).and_then(|r| r.strip_prefix('=')).is_some_and(|v| !v.is_empty()))
+        crate::ascii::split(query, b'&').any(|pair| pair.strip_prefix(name).and_then(|r| r.strip_prefix('=')).is_some_and(|v| !v.is_empty()))
     };
     (base.starts_with("https://") || base.starts_with("http://"))
         && base.ends_with("/1/events")
@@ -43,8 +43,8 @@ fn decode_uri_component(s: &str) -> Option<String> {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let digit = |at: usize| char::from(*bytes.get(at)?).to_digit(16);
+            out.push((digit(i + 1)? * 16 + digit(i + 2)?) as u8);
             i += 3;
         } else {
             out.push(b);
@@ -116,6 +116,9 @@ mod tests {
             r#"{"eventType":"view","eventName":"n","index":"i","userToken":"a b","timestamp":1700000000000,"objectIDs":["1"]}"#,
             r#"{"eventType":"view","eventName":"n","index":"i","userToken":"u-1","timestamp":1800000000000,"objectIDs":["1"]}"#,
             r#"{"eventType":"click","eventName":"n","index":"i","userToken":"u-1","timestamp":1700000000000,"filters":["%E0%A4%A"]}"#,
+            // Not an escape for decodeURIComponent (a sign is not a hex digit).
+            r#"{"eventType":"click","eventName":"n","index":"i","userToken":"u-1","timestamp":1700000000000,"filters":["brand%+A:x"]}"#,
+            r#"{"eventType":"click","eventName":"n","index":"i","userToken":"u-1","timestamp":1700000000000,"filters":["brand%C3%A:x"]}"#,
             &format!(r#"{{"eventType":"view","eventName":"n","index":"i","userToken":"u","timestamp":1700000000000,"objectIDs":[{}]}}"#, ids.join(",")),
         ] {
             assert_eq!(restorable(URL, json::parse(body), NOW), None, "{body}");

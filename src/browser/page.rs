@@ -137,7 +137,7 @@ impl<O: PageOwner + 'static> KeyValueStore for BrowserPage<O> {
     /// Only the outbox's keys: the core reads no others. (A key with a line
     /// break in its name reads as two names that are not stored.)
     fn keys(&self) -> Vec<String> {
-        storage_keys(crate::outbox::LEGACY_STORAGE_KEY).split('\n').filter(|k| !k.is_empty()).map(str::to_owned).collect()
+        crate::ascii::split(&storage_keys(crate::outbox::LEGACY_STORAGE_KEY), b'\n').filter(|k| !k.is_empty()).map(str::to_owned).collect()
     }
 
     /// The page's `JSON.parse` (the wasm carries no JSON reader), its value

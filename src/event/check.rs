@@ -80,7 +80,7 @@ pub(super) fn is_numeric_string(s: &str) -> bool {
 /// Checks a filter: `attribute:value`, read after URL-decoding (search-insights
 /// sends filters encoded; the API decodes them).
 pub(super) fn is_filter(s: &str) -> bool {
-    match s.split_once(':') {
+    match crate::ascii::split_once(s, b':') {
         Some((attribute, value)) => !attribute.trim().is_empty() && !value.is_empty(),
         None => false,
     }
