@@ -43,11 +43,22 @@ pub fn write_f64(n: f64, out: &mut String) {
     }
 }
 
+// In the wasm, numbers are written and read by the page's own `Number`:
+// `"" + n` (no method a page could replace) and `+text`, which for the JSON
+// number grammar checked first reads exactly as `parseFloat`.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "export function numberText(n) { return '' + n; }
+export function numberOf(text) { return +text; }")]
+extern "C" {
+    #[wasm_bindgen(js_name = numberText)]
+    fn number_text(n: f64) -> String;
+    #[wasm_bindgen(js_name = numberOf)]
+    fn number_of(text: &str) -> f64;
+}
+
 #[cfg(target_arch = "wasm32")]
 fn write_fraction(n: f64, out: &mut String) {
-    if let Ok(text) = js_sys::Number::from(n).to_string_with_radix(10) {
-        out.push_str(&String::from(text));
-    }
+    out.push_str(&number_text(n));
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -150,7 +161,7 @@ pub fn parse_f64(text: &str) -> Option<f64> {
 #[cfg(target_arch = "wasm32")]
 fn parse_checked(text: &str) -> Option<f64> {
     // The grammar was checked first, so parseFloat reads the whole text.
-    Some(js_sys::Number::parse_float(text))
+    Some(number_of(text))
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -26,7 +26,7 @@ fn js(json: &str) -> JsValue {
 }
 
 fn aa(client: &Insights, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    client.call(JsValue::from_str(method), args.iter().cloned().collect::<Array>())
+    client.call(JsValue::from_str(method), args.iter().cloned().collect::<Array>().into())
 }
 
 fn document() -> web_sys::HtmlDocument {

@@ -7,9 +7,10 @@
 //! a plain import would unwind past Rust without running its destructors,
 //! leaving borrows held and the wasm stack pointer moved.
 
-use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+
+use super::js;
 
 use crate::value::Value;
 
@@ -84,10 +85,10 @@ pub fn arguments(args: &JsValue) -> Vec<JsValue> {
     if !is_array(args).unwrap_or(false) {
         return Vec::new();
     }
-    let length = Reflect::get(args, &JsValue::from_str("length")).ok().and_then(|n| n.as_f64()).unwrap_or(0.0);
+    let length = js::get(args, &JsValue::from_str("length")).ok().and_then(|n| n.as_f64()).unwrap_or(0.0);
     // At most 64 arguments: no `aa()` method reads more than a few.
     let length = if length.is_finite() && length > 0.0 { length.min(64.0) as u32 } else { 0 };
-    (0..length).map(|i| Reflect::get_u32(args, i).unwrap_or(JsValue::UNDEFINED)).collect()
+    (0..length).map(|i| js::get_index(args, i).unwrap_or(JsValue::UNDEFINED)).collect()
 }
 
 /// Reads argument `i` into a [`Value`].
@@ -149,7 +150,7 @@ fn read(js: &JsValue, levels: usize, budget: &mut usize, path: &mut String) -> R
     let mark = path.len();
     if is_array(js).map_err(|e| fail(path, threw(&e)))? {
         // Read through Reflect (which catches) so that a Proxy cannot throw past us.
-        let length = Reflect::get(js, &JsValue::from_str("length")).map_err(|e| fail(path, threw(&e)))?;
+        let length = js::get(js, &JsValue::from_str("length")).map_err(|e| fail(path, threw(&e)))?;
         let length = length.as_f64().unwrap_or(0.0);
         if length.is_nan() || length > *budget as f64 {
             return Err(fail(path, TOO_LARGE));
@@ -157,7 +158,7 @@ fn read(js: &JsValue, levels: usize, budget: &mut usize, path: &mut String) -> R
         let length = if length > 0.0 { length as u32 } else { 0 };
         let mut items = Vec::with_capacity(length.min(1024) as usize);
         for i in 0..length {
-            let item = Reflect::get_u32(js, i).map_err(|e| fail(path, threw(&e)))?;
+            let item = js::get_index(js, i).map_err(|e| fail(path, threw(&e)))?;
             path.push('[');
             crate::number::write_int(i64::from(i), path);
             path.push(']');
@@ -166,19 +167,19 @@ fn read(js: &JsValue, levels: usize, budget: &mut usize, path: &mut String) -> R
         }
         return Ok(Value::Array(items));
     }
-    let object: &Object = js.unchecked_ref();
-    let keys = Reflect::own_keys(object).map_err(|e| fail(path, threw(&e)))?;
+    let keys = js::own_keys(js).map_err(|e| fail(path, threw(&e)))?;
     // Refused by its number of keys before any of them is read: walking a
     // million keys one by one would block the page for seconds.
     if keys.length() as usize > *budget {
         return Err(fail(path, TOO_LARGE));
     }
     let mut entries = Vec::new();
-    for key in keys.iter() {
+    for i in 0..keys.length() {
+        let key = keys.get(i);
         let Some(name) = key.as_string() else { continue };
         // Only enumerable own properties, as Object.keys and the spread operator see them.
-        let descriptor = Reflect::get_own_property_descriptor(object, &key).map_err(|e| fail(path, threw(&e)))?;
-        let enumerable = Reflect::get(&descriptor, &JsValue::from_str("enumerable")).ok().and_then(|v| v.as_bool());
+        let descriptor = js::own_property_descriptor(js, &key).map_err(|e| fail(path, threw(&e)))?;
+        let enumerable = js::get(&descriptor, &JsValue::from_str("enumerable")).ok().and_then(|v| v.as_bool());
         if enumerable != Some(true) {
             continue;
         }
@@ -187,7 +188,7 @@ fn read(js: &JsValue, levels: usize, budget: &mut usize, path: &mut String) -> R
         if lone_surrogate(&key) {
             return Err(fail(path, LONE_SURROGATE));
         }
-        let item = Reflect::get(js, &key).map_err(|e| fail(path, threw(&e)))?;
+        let item = js::get(js, &key).map_err(|e| fail(path, threw(&e)))?;
         let value = read(&item, levels, budget, path)?;
         path.truncate(mark);
         entries.push((name, value));
@@ -209,7 +210,7 @@ pub fn thrown_message(error: &JsValue) -> String {
         .as_string()
         .or_else(|| {
             if error.is_object() && !error.is_function() {
-                Reflect::get(error, &JsValue::from_str("message")).ok().and_then(|m| m.as_string())
+                js::get(error, &JsValue::from_str("message")).ok().and_then(|m| m.as_string())
             } else {
                 None
             }

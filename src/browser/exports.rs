@@ -17,12 +17,12 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert;
-use super::page::{watch_page, BrowserPage, PageOwner};
+use super::js::{self, Function};
+use super::page::{deferred, watch_page, BrowserPage, PageOwner};
 use crate::client::{InsightsClient, Notice, Progress, Reply};
 use crate::environment::ResponseOutcome;
 use crate::error::InsightsError;
@@ -65,16 +65,16 @@ struct Shared {
 
 /// The one place an [`InsightsError`] becomes a JavaScript `Error`.
 fn js_error(error: &InsightsError) -> JsValue {
-    js_sys::Error::new(&error.message()).into()
+    js::Error::new(&error.message()).into()
 }
 
 /// A page callback threw during `method`: an `Error` naming the method, with
 /// what the callback threw as its `cause`.
 fn callback_error(method: Method, thrown: &JsValue) -> JsValue {
     let message = text!(method.name(), ": the callback threw: ", convert::thrown_message(thrown));
-    let error = js_sys::Error::new(&message);
-    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("cause"), thrown);
-    error.into()
+    let error: JsValue = js::Error::new(&message).into();
+    let _ = js::set(&error, &JsValue::from_str("cause"), thrown);
+    error
 }
 
 fn to_js(value: &Value) -> JsValue {
@@ -114,16 +114,16 @@ fn function(value: &JsValue) -> Option<Function> {
 }
 
 fn report_to_js(report: &crate::outbox::DeliveryReport) -> JsValue {
-    let object = js_sys::Object::new();
+    let object: JsValue = js::Object::new().into();
     let set = |key: &str, value: JsValue| {
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+        let _ = js::set(&object, &JsValue::from_str(key), &value);
     };
     set("status", report.status.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))));
     set("message", JsValue::from_str(&report.message));
     set("events", JsValue::from_f64(report.events as f64));
     set("delivered", JsValue::from_bool(report.delivered));
     set("willRetry", JsValue::from_bool(report.will_retry));
-    object.into()
+    object
 }
 
 impl Shared {
@@ -295,7 +295,7 @@ impl PageOwner for Shared {
 
 impl Shared {
     /// `aa(method, ...args)`, or deferred when the client is busy.
-    fn call(&self, method: &JsValue, args: &Array) -> Result<JsValue, JsValue> {
+    fn call(&self, method: &JsValue, args: &JsValue) -> Result<JsValue, JsValue> {
         let Some(method) = method.as_string().as_deref().and_then(Method::from_name) else {
             let name = method_name_text(method);
             super::page::report(false, &text!("The method `", name, "` doesn't exist."), &JsValue::UNDEFINED);
@@ -335,7 +335,7 @@ impl Shared {
                 return Err(js_error(&error));
             }
             Ok(Reply::Value(value)) => to_js(&value),
-            Ok(Reply::Settled(delivered)) => Promise::resolve(&JsValue::from_bool(delivered)).into(),
+            Ok(Reply::Settled(delivered)) => js::resolved(&JsValue::from_bool(delivered)),
             Ok(Reply::Pending(call)) => {
                 self.event_calls.set(self.event_calls.get().wrapping_add(1));
                 let (promise, functions) = new_promise();
@@ -371,7 +371,7 @@ impl Shared {
                 _ => hooks.on_delivery = callback.clone(),
             }
         }
-        let immediate = js_sys::Reflect::get(options, &JsValue::from_str("immediate")).ok().is_some_and(|v| v.is_truthy());
+        let immediate = js::get(options, &JsValue::from_str("immediate")).ok().is_some_and(|v| v.is_truthy());
         if let (Some(callback), true, false) = (callback, immediate, method == Method::OnDelivery) {
             let current = match self.client.try_borrow() {
                 Ok(client) if method == Method::OnUserTokenChange => client.user_token(),
@@ -386,9 +386,10 @@ impl Shared {
 
 /// A new Promise and its `resolve` and `reject`.
 fn new_promise() -> (JsValue, Option<(Function, Function)>) {
-    let mut functions = None;
-    let promise = Promise::new(&mut |resolve, reject| functions = Some((resolve, reject)));
-    (promise.into(), functions)
+    let parts = deferred();
+    let resolve = parts.get(1).dyn_into::<Function>().ok();
+    let reject = parts.get(2).dyn_into::<Function>().ok();
+    (parts.get(0), resolve.zip(reject))
 }
 
 fn is_registration(method: Method) -> bool {
@@ -436,7 +437,7 @@ impl Insights {
     /// `aa(method, ...args)`: returns what search-insights returns (a Promise
     /// for event methods), throws an `Error` for bad input. Calls that waited
     /// for the client run first, and those made meanwhile right after.
-    pub fn call(&self, method: JsValue, args: Array) -> Result<JsValue, JsValue> {
+    pub fn call(&self, method: JsValue, args: JsValue) -> Result<JsValue, JsValue> {
         self.shared.run_deferred();
         let result = self.shared.call(&method, &args);
         self.shared.run_deferred();

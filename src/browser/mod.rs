@@ -4,6 +4,7 @@
 
 mod convert;
 mod exports;
+mod js;
 mod page;
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]

@@ -1,5 +1,6 @@
-// The few page services the wasm core needs that involve callbacks or
-// Promises; everything else it reaches through web-sys. They also run in
+// The page services the wasm core needs: requests, timers, Web Locks, page
+// events, cookies and localStorage, each read when called (a page's wrapper
+// of them is honoured) and none ever throwing into the wasm. They also run in
 // Node.js (no window: no page events, storage or Web Locks; Node's fetch and
 // crypto), and every request can go through a caller's `requestFn` instead.
 
@@ -117,6 +118,108 @@ export function randomValues(bytes) {
 // Whether this is a page (not Node.js or a worker): only a page has
 // localStorage, Web Locks shared with other tabs and page events to watch.
 const inPage = typeof window === "object" && window !== null && typeof document === "object";
+
+// The page's window (the global object, where it is a Window: not in Node.js
+// or a worker), its HTMLDocument and its localStorage, or undefined.
+function pageWindow() {
+  try {
+    return typeof Window === "function" && globalThis instanceof Window ? globalThis : undefined;
+  } catch (e) {
+    return undefined;
+  }
+}
+function pageDocument() {
+  try {
+    const doc = pageWindow()?.document;
+    return typeof HTMLDocument === "function" && doc instanceof HTMLDocument ? doc : undefined;
+  } catch (e) {
+    return undefined;
+  }
+}
+function storage() {
+  try {
+    return pageWindow()?.localStorage || undefined;
+  } catch (e) {
+    return undefined; // a SecurityError: storage is blocked
+  }
+}
+
+// localStorage.getItem: the text, or undefined (none, or storage unusable).
+export function getItem(key) {
+  try {
+    const value = storage()?.getItem(key);
+    return value === null || value === undefined ? undefined : String(value);
+  } catch (e) {
+    return undefined;
+  }
+}
+
+// localStorage.setItem: whether it was written (false when full or blocked).
+export function setItem(key, value) {
+  try {
+    const s = storage();
+    if (!s) return false;
+    s.setItem(key, value);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+export function removeItem(key) {
+  try {
+    storage()?.removeItem(key);
+  } catch (e) {
+    // Nothing to remove from an unusable storage.
+  }
+}
+
+// document.cookie ("" without a document, or when it throws).
+export function readCookies() {
+  try {
+    const cookies = pageDocument()?.cookie;
+    return typeof cookies === "string" ? cookies : "";
+  } catch (e) {
+    return "";
+  }
+}
+
+export function writeCookie(cookie) {
+  try {
+    const doc = pageDocument();
+    if (doc) doc.cookie = cookie;
+  } catch (e) {
+    // A page that refuses cookies keeps the token in memory.
+  }
+}
+
+// navigator.cookieEnabled, false when unknown.
+export function cookiesEnabled() {
+  try {
+    return !!pageWindow()?.navigator.cookieEnabled;
+  } catch (e) {
+    return false;
+  }
+}
+
+// Whether the page was loaded over https.
+export function securePage() {
+  try {
+    return pageWindow()?.location.protocol === "https:";
+  } catch (e) {
+    return false;
+  }
+}
+
+// A new Promise with its resolve and reject functions: [promise, resolve, reject].
+export function deferred() {
+  let resolve, reject;
+  const promise = new Promise((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return [promise, resolve, reject];
+}
 
 // Asks the Web Locks API for the lock `name`, to hold for the page's life,
 // and calls `granted()` once it is. Returns false, calling nothing, when the

@@ -1,6 +1,6 @@
 //! `BrowserPage`: the [`Environment`](crate::environment::Environment) of a
 //! real page — `fetch`, `sendBeacon`, `document.cookie`, `localStorage`,
-//! `crypto.getRandomValues`, timers and the console.
+//! `crypto.getRandomValues`, timers and the console, all through `page.js`.
 //!
 //! The core runs while the boundary holds its client, so page code it calls
 //! into cannot call `aa()` again. What needs no answer — requests to send,
@@ -14,8 +14,8 @@
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
+use super::js;
 use crate::environment::{CookieJar, KeyValueStore, OutgoingRequest, Platform, ResponseOutcome, Transport};
 
 #[wasm_bindgen(module = "/src/browser/page.js")]
@@ -40,6 +40,22 @@ extern "C" {
     pub(super) fn watch_page(on_hide: JsValue, on_storage: JsValue);
     /// `console.error` / `console.warn` that never throws (see page.js).
     pub(super) fn report(error: bool, message: &str, detail: &JsValue);
+    #[wasm_bindgen(js_name = getItem)]
+    fn get_item(key: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = setItem)]
+    fn set_item(key: &str, value: &str) -> bool;
+    #[wasm_bindgen(js_name = removeItem)]
+    fn remove_item(key: &str);
+    #[wasm_bindgen(js_name = readCookies)]
+    fn read_cookies() -> String;
+    #[wasm_bindgen(js_name = writeCookie)]
+    fn write_cookie(cookie: &str);
+    #[wasm_bindgen(js_name = cookiesEnabled)]
+    fn cookies_enabled() -> bool;
+    #[wasm_bindgen(js_name = securePage)]
+    fn secure_page() -> bool;
+    /// A new Promise and its `resolve` and `reject`: `[promise, resolve, reject]`.
+    pub(super) fn deferred() -> js::Array;
 }
 
 /// What the page reports to the client it serves (the boundary's shared
@@ -73,18 +89,6 @@ pub struct BrowserPage<O> {
     pub(super) requester: JsValue,
 }
 
-fn window() -> Option<web_sys::Window> {
-    js_sys::global().dyn_into::<web_sys::Window>().ok()
-}
-
-fn html_document() -> Option<web_sys::HtmlDocument> {
-    window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()
-}
-
-fn local_storage() -> Option<web_sys::Storage> {
-    window()?.local_storage().ok().flatten()
-}
-
 impl<O: PageOwner + 'static> Transport for BrowserPage<O> {
     fn send(&mut self, request: OutgoingRequest) {
         self.effects.push(Effect::Send(request));
@@ -101,13 +105,11 @@ impl<O: PageOwner + 'static> Transport for BrowserPage<O> {
 
 impl<O: PageOwner + 'static> CookieJar for BrowserPage<O> {
     fn cookies_enabled(&self) -> bool {
-        window()
-            .and_then(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("cookieEnabled")).ok())
-            .is_some_and(|v| v.is_truthy())
+        cookies_enabled()
     }
 
     fn read_cookies(&self) -> String {
-        html_document().and_then(|d| d.cookie().ok()).unwrap_or_default()
+        read_cookies()
     }
 
     fn write_cookie(&mut self, cookie: &str) {
@@ -115,23 +117,21 @@ impl<O: PageOwner + 'static> CookieJar for BrowserPage<O> {
     }
 
     fn is_secure_page(&self) -> bool {
-        window().and_then(|w| w.location().protocol().ok()).is_some_and(|p| p == "https:")
+        secure_page()
     }
 }
 
 impl<O: PageOwner + 'static> KeyValueStore for BrowserPage<O> {
     fn get_item(&self, key: &str) -> Option<String> {
-        local_storage()?.get_item(key).ok().flatten()
+        get_item(key)
     }
 
     fn set_item(&mut self, key: &str, value: &str) -> bool {
-        local_storage().is_some_and(|s| s.set_item(key, value).is_ok())
+        set_item(key, value)
     }
 
     fn remove_item(&mut self, key: &str) {
-        if let Some(storage) = local_storage() {
-            let _ = storage.remove_item(key);
-        }
+        remove_item(key);
     }
 
     /// Only the outbox's keys: the core reads no others. (A key with a line
@@ -161,14 +161,14 @@ fn request_lock<O: PageOwner + 'static>(shared: Weak<O>, name: &str) -> bool {
 
 impl<O: PageOwner + 'static> Platform for BrowserPage<O> {
     fn now_ms(&self) -> f64 {
-        js_sys::Date::now()
+        js::now()
     }
 
     fn random_bytes(&mut self) -> [u8; 16] {
         let mut bytes = [0u8; 16];
         if !random_values(&mut bytes) {
             for b in &mut bytes {
-                *b = (js_sys::Math::random() * 256.0) as u8;
+                *b = (js::random() * 256.0) as u8;
             }
         }
         bytes
@@ -218,11 +218,7 @@ impl Effect {
                 later(delay_ms, Closure::once_into_js(move || shared.wake()));
             }
             Effect::Console(error, message) => report(error, &message, &JsValue::UNDEFINED),
-            Effect::Cookie(cookie) => {
-                if let Some(document) = html_document() {
-                    let _ = document.set_cookie(&cookie);
-                }
-            }
+            Effect::Cookie(cookie) => write_cookie(&cookie),
         }
     }
 }
