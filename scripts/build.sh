@@ -29,6 +29,8 @@ node_modules/.bin/wasm-opt --low-memory-unused -Oz --converge -ocimfs=0 --strip-
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   target/bindgen/search_insights_wasm_bg.wasm -o pkg/search_insights_wasm_bg.wasm
+# Short import and export names in the wasm and the glue (scripts/minify-names.mjs).
+node scripts/minify-names.mjs pkg/search_insights_wasm_bg.wasm target/bindgen/search_insights_wasm.js >/dev/null
 version=$(sed -n 's/^pub const SEARCH_INSIGHTS_VERSION: &str = "\(.*\)";/\1/p' src/client.rs)
 common=(--bundle --minify --legal-comments=none "--define:__SEARCH_INSIGHTS_VERSION__=\"$version\"" --log-level=warning --log-override:duplicate-object-key=silent)
 # The npm builds embed the wasm, so that every bundler and test runner takes
